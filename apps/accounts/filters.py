@@ -1,0 +1,45 @@
+"""The one account FilterSet: the panel's account list and `GET /v2/accounts` both filter with it."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from apps.accounts.models import Account, Status
+from apps.assets.models import Asset
+from apps.servicepacks.models import AssetType
+
+# The reference API's asset types: a client may filter on any of them; the ones Paneel does not offer match nothing.
+REFERENCE_ASSET_TYPES = [
+    *AssetType.choices,
+    ("domain", "Domain"),
+    ("dns", "DNS"),
+    ("windows_hosting", "Windows hosting"),
+]
+
+
+class AccountFilterSet(django_filters.FilterSet):
+    identifier = django_filters.CharFilter(method="filter_identifier", label="Identifier")
+    asset_type = django_filters.ChoiceFilter(
+        choices=REFERENCE_ASSET_TYPES, method="filter_asset_type", label="Has asset type"
+    )
+    servicepack_id = django_filters.NumberFilter(field_name="servicepack_id", label="Servicepack")
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+
+    class Meta:
+        model = Account
+        fields = ["identifier", "asset_type", "servicepack_id", "status"]
+
+    def filter_identifier(self, queryset, name, value):
+        # Identifiers are stored lowercased; a client may send any case.
+        return queryset.filter(identifier=value.strip().lower().rstrip("."))
+
+    def filter_asset_type(self, queryset, name, value):
+        return queryset.filter(Exists(Asset.objects.filter(account=OuterRef("pk"), asset_type=value)))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip().lower()
+        return (
+            queryset.filter(Q(identifier__startswith=value) | Q(identifier__contains=f".{value}"))
+            if value
+            else queryset
+        )

@@ -1,0 +1,38 @@
+from django.db import models
+
+from apps.core.tenancy import TenantManager
+
+
+class Status(models.TextChoices):
+    """Lifecycle of accounts and assets alike."""
+
+    PROVISIONING = "provisioning", "Provisioning"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    DELETING = "deleting", "Deleting"
+    FAILED = "failed", "Failed"
+
+
+class Account(models.Model):
+    """A hosting account: one instance of a servicepack for one customer, named by its domain."""
+
+    reseller = models.ForeignKey("resellers.Reseller", on_delete=models.PROTECT, related_name="accounts")
+    servicepack = models.ForeignKey("servicepacks.ServicePack", on_delete=models.PROTECT, related_name="accounts")
+    identifier = models.CharField(max_length=253, unique=True, help_text="Domain name (ASCII form, lowercased).")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROVISIONING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    reseller_path = "reseller"
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["reseller", "created_at", "id"], name="account_reseller_created"),
+            models.Index(fields=["reseller", "status"], name="account_reseller_status"),
+            models.Index(fields=["reseller", "servicepack"], name="account_reseller_pack"),
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier

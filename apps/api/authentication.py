@@ -1,0 +1,201 @@
+"""API authentication (DESIGN 6.1): HMAC-signed API keys and OAuth2 bearer tokens, both in `Authorization` only
+(a token in the query string is refused by `ApiView.initial` before either scheme runs).
+
+Each class answers `(identity, principal)`; `request.auth` is then the Principal every view and service uses.
+Both schemes end with the IP whitelist check (default deny).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from rest_framework.authentication import BaseAuthentication
+
+from apps.api.errors import (
+    InvalidSignature,
+    InvalidToken,
+    IpNotWhitelisted,
+    ReplayedNonce,
+    StaleTimestamp,
+)
+from apps.apikeys import signing
+from apps.apikeys.models import ApiKey, ResellerApplication
+from apps.core.crypto import decrypt
+from apps.core.ip import client_ip
+from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
+from apps.ipwhitelist.selectors import ip_is_whitelisted
+from apps.resellers.models import Membership
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiIdentity:
+    """`request.user` for API requests: authenticated, and naming the principal's actor."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, principal: Principal):
+        self.principal = principal
+        self.pk = principal.actor_id
+
+    def __str__(self) -> str:
+        return self.principal.actor_repr
+
+
+def wsgi_bytes(text: str) -> bytes:
+    """The bytes behind a WSGI string (PEP 3333 passes them latin-1-decoded; test clients may pass real text)."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def escape_non_ascii(data: bytes) -> str:
+    """Keep the ASCII of a raw target as sent, and percent-encode the other bytes, so decoding gives them back."""
+    return "".join(chr(byte) if byte < 0x80 else f"%{byte:02X}" for byte in data)
+
+
+def raw_target(request) -> str:
+    """The request target as the client sent it: raw path and raw query string.
+
+    gunicorn passes it as RAW_URI, other servers as REQUEST_URI; where neither exists (runserver, the test client),
+    the path Django decoded is percent-encoded again, keeping the characters clients send as they are. Raw
+    non-ASCII bytes are percent-encoded, so they are read as the UTF-8 they are.
+    """
+    meta = request.META
+    raw = meta.get("RAW_URI") or meta.get("REQUEST_URI")
+    if raw:
+        if "://" in raw:  # absolute-form target: keep only path and query
+            raw = "/" + raw.split("://", 1)[1].partition("/")[2]
+        return escape_non_ascii(wsgi_bytes(raw))
+    path = quote(request.path.encode("utf-8"), safe="/:@!$&'()*+,;=-._~")
+    query = escape_non_ascii(wsgi_bytes(meta.get("QUERY_STRING", "")))
+    return f"{path}?{query}" if query else path
+
+
+def raw_targets(request) -> list[str]:
+    """The targets a signature may have been made over: the raw target, or where the server did not pass it on,
+    both readings of a `+` in the decoded path. A `+` there arrived as `+` (signed as a space, as form decoding
+    reads it) or as `%2B` (signed as a plus: what URL-building libraries send), and the decoded path cannot tell."""
+    target = raw_target(request)
+    meta = request.META
+    path, separator, query = target.partition("?")
+    if meta.get("RAW_URI") or meta.get("REQUEST_URI") or "+" not in path:
+        return [target]
+    return [target, path.replace("+", "%2B") + separator + query]
+
+
+def enforce_whitelist(request, principal: Principal) -> None:
+    if not ip_is_whitelisted(principal.reseller_id, principal.ip or ""):
+        raise IpNotWhitelisted(f"API access from {principal.ip} is not whitelisted for this reseller.")
+
+
+class HmacAuthentication(BaseAuthentication):
+    """`Authorization: hmac <key>:<signature>:<nonce>:<timestamp>` (DESIGN 6.1)."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme = header.strip().partition(" ")[0].lower()
+        if scheme != signing.SCHEME:
+            return None
+        parsed = signing.parse_header(header)
+        if parsed is None:
+            raise InvalidSignature("The Authorization header is not a valid HMAC signature.")
+        api_key = ApiKey.objects.select_related("reseller").filter(key=parsed.key).first()
+        body = request._request.body
+        if (
+            api_key is None
+            or not self.signed_over_target(api_key, parsed, request, body)
+            or not api_key.is_usable
+            or not api_key.reseller.is_active
+        ):
+            raise InvalidSignature("The Authorization header is not a valid HMAC signature.")
+        window = settings.PANEEL_HMAC_WINDOW_SECONDS
+        if abs(time.time() - parsed.timestamp) > window:
+            raise StaleTimestamp(f"The timestamp is more than {window} seconds away from the server's clock.")
+        # add() is atomic in every cache backend: of two requests with the same nonce, exactly one wins.
+        if not cache.add(f"hmac-nonce:{api_key.pk}:{parsed.nonce}", 1, timeout=2 * window + 5):
+            raise ReplayedNonce("This nonce was already used; make a new one for every request.")
+        principal = Principal(
+            reseller=api_key.reseller,
+            level=Level(api_key.level),
+            via=Via.API,
+            actor_kind=ActorKind.API_KEY,
+            actor_id=str(api_key.pk),
+            actor_repr=f"API key {api_key.name or api_key.key[:8]}",
+            user=None,
+            ip=client_ip(request._request),
+            request_id=getattr(request._request, "request_id", ""),
+        )
+        enforce_whitelist(request, principal)
+        now = timezone.now()
+        ApiKey.objects.filter(pk=api_key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        return ApiIdentity(principal), principal
+
+    @staticmethod
+    def signed_over_target(api_key: ApiKey, parsed: signing.ParsedHeader, request, body: bytes) -> bool:
+        secret = decrypt(api_key.secret_encrypted)
+        matched = False
+        for target in raw_targets(request._request):  # every reading is checked, as signature_matches does
+            matched |= signing.signature_matches(
+                secret=secret, parsed=parsed, method=request.method, target=target, body=body
+            )
+        return matched
+
+    def authenticate_header(self, request):
+        return 'hmac realm="paneel", Bearer realm="paneel"'
+
+
+def scope_level(scopes: str) -> Level | None:
+    """The highest of the token's scopes that is a level (`read`, `write`, `full`)."""
+    granted = [scope for scope in scopes.split() if scope in LEVEL_ORDER]
+    return Level(max(granted, key=LEVEL_ORDER.index)) if granted else None
+
+
+class BearerAuthentication(OAuth2Authentication):
+    """`Authorization: Bearer <token>` from django-oauth-toolkit; scopes cap the user's membership level."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header.strip().partition(" ")[0].lower() != "bearer":
+            return None
+        result = super().authenticate(request)
+        if result is None:
+            raise InvalidToken("The bearer token is unknown, expired or revoked.")
+        user, token = result
+        # Client-credentials tokens have no user: the application's owner acts (a reseller's own scripts).
+        user = user or token.application.user
+        link = (
+            ResellerApplication.objects.select_related("reseller").filter(application_id=token.application_id).first()
+        )
+        cap = scope_level(token.scope or "")
+        if link is None or user is None or cap is None or not link.reseller.is_active:
+            raise InvalidToken("The bearer token does not grant access to a reseller.")
+        membership = Membership.objects.filter(user=user, reseller=link.reseller).first()
+        if membership is None or not user.is_active:
+            raise InvalidToken("The token's user is not a member of the application's reseller.")
+        level = min(Level(membership.level), cap, key=LEVEL_ORDER.index)
+        principal = Principal(
+            reseller=link.reseller,
+            level=level,
+            via=Via.API,
+            actor_kind=ActorKind.OAUTH_APP,
+            actor_id=str(token.application_id),
+            actor_repr=f"{user.get_username()} via OAuth app {token.application.name}"[:200],
+            user=user,
+            ip=client_ip(request._request),
+            request_id=getattr(request._request, "request_id", ""),
+        )
+        enforce_whitelist(request, principal)
+        return ApiIdentity(principal), principal

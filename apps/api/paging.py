@@ -1,0 +1,84 @@
+"""`skip`/`take` paging with the reference's `X-Paging-*` headers and an RFC 8288 `Link` header."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+from apps.core.errors import FieldProblem, ValidationFailed
+
+DEFAULT_TAKE = 25
+MAX_TAKE = 100
+
+
+# Beyond any collection's size: a longer number of digits is read as this (a take is clamped to MAX_TAKE anyway).
+HUGE = 10**18
+
+
+def non_negative(request, name: str, default: int) -> int:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return default
+    # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()):
+        raise ValidationFailed.from_problems(
+            [FieldProblem("validation_failed", f"'{name}' must be a whole number, 0 or more.", name)]
+        )
+    return int(value) if len(value) <= 18 else HUGE
+
+
+class SkipTakePagination(BasePagination):
+    """Default take 25; a take above 100 is clamped, not refused; negative or non-numeric values are 400."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.skip = non_negative(request, "skip", 0)
+        self.take = min(non_negative(request, "take", DEFAULT_TAKE), MAX_TAKE)
+        self.total = queryset.count()
+        # Past the end there is nothing to fetch (and the database need not see an offset beyond its integers).
+        in_range = self.take and self.skip < self.total
+        self.items = list(queryset[self.skip : self.skip + self.take]) if in_range else []
+        return self.items
+
+    def link(self, skip: int, rel: str) -> str:
+        params = {k: v for k, v in self.request.query_params.items() if k not in ("skip", "take")}
+        params.update(skip=skip, take=self.take)
+        return f'<{self.request.path}?{urlencode(params)}>; rel="{rel}"'
+
+    def get_paginated_response(self, data):
+        headers = {
+            "X-Paging-Skipped": str(self.skip),
+            "X-Paging-Take": str(len(self.items)),
+            "X-Paging-TotalResults": str(self.total),
+        }
+        links = []
+        if self.take and self.skip + len(self.items) < self.total:
+            links.append(self.link(self.skip + self.take, "next"))
+        if self.skip > 0 and self.take:
+            links.append(self.link(max(0, self.skip - self.take), "prev"))
+        if links:
+            headers["Link"] = ", ".join(links)
+        return Response(data, headers=headers)
+
+    def get_paginated_response_schema(self, schema):
+        return schema
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "skip",
+                "in": "query",
+                "required": False,
+                "description": "How many results to skip (default 0).",
+                "schema": {"type": "integer", "minimum": 0, "default": 0},
+            },
+            {
+                "name": "take",
+                "in": "query",
+                "required": False,
+                "description": f"How many results to return (default {DEFAULT_TAKE}; above {MAX_TAKE} is clamped).",
+                "schema": {"type": "integer", "minimum": 0, "default": DEFAULT_TAKE},
+            },
+        ]

@@ -1,0 +1,24 @@
+"""API v2 routes. Each domain app lists its own in `api_urls.py`; this file puts them under /v2/ in order."""
+
+from django.urls import include, path, re_path
+
+from apps.api import docs, problems
+from apps.provisioning import api as provisioning
+from apps.servicepacks import api as servicepacks
+
+app_name = "api"
+
+urlpatterns = [
+    path("openapi.json", docs.OpenApiView.as_view(), name="openapi"),
+    path("docs/", docs.DocsView.as_view(), name="docs"),
+    path("docs/errors", docs.errors_page, name="errors"),
+    path("servicepacks", servicepacks.ServicePackList.as_view(), name="servicepacks"),
+    path("provisioningjobs", provisioning.JobList.as_view(), name="provisioningjobs"),
+    path("provisioningjobs/<str:job_id>", provisioning.JobDetail.as_view(), name="provisioningjob"),
+    path("", include("apps.accounts.api_urls")),
+    path("", include("apps.assets.api_urls")),
+    path("", include("apps.apikeys.api_urls")),
+    path("", include("apps.ipwhitelist.api_urls")),
+    path("", include("apps.core.api_urls")),
+    re_path(r"^.*$", problems.not_found),
+]

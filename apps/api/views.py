@@ -1,0 +1,167 @@
+"""The base of every API v2 view: authentication to a Principal, level check, rate limits, the response
+headers of DESIGN 6 (`X-RateLimit-*`, `ETag`), conditional requests and `Idempotency-Key` replays."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpResponseNotModified
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from apps.api.errors import NotAuthenticated, TokenInQuery
+from apps.api.paging import SkipTakePagination
+from apps.api.ratelimit import count_request
+from apps.core.errors import FieldProblem, InvalidState, PreconditionFailed, ValidationFailed
+from apps.core.principal import Level, Principal
+from apps.core.tenancy import require_level
+
+IDEMPOTENCY_SECONDS = 24 * 3600
+IDEMPOTENCY_KEY_MAX = 255
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def etag_of(data: Any) -> str:
+    """A strong ETag over a resource's JSON representation."""
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
+
+
+def etag_listed(header: str, etag: str) -> bool:
+    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+class Replay(Exception):
+    """Carries the stored response of an earlier request with the same Idempotency-Key."""
+
+    def __init__(self, stored: dict):
+        self.stored = stored
+
+
+class ApiView(GenericAPIView):
+    """Subclass per route. `write_level` is what non-GET methods need (reads need `read`)."""
+
+    pagination_class = SkipTakePagination
+    # `?ordering=` accepts these (prefix `-` for descending); a view's queryset gives the default order.
+    ordering_fields = ["created_at", "id"]
+    read_level = Level.READ
+    write_level = Level.WRITE
+    # POSTs honour Idempotency-Key unless a route must not keep its response (e.g. one carrying a secret).
+    idempotent = True
+    etag_on_get = False  # single-resource GETs set it
+
+    @property
+    def principal(self) -> Principal:
+        return self.request.auth
+
+    def initial(self, request, *args, **kwargs):
+        if "access_token" in request.query_params:
+            raise TokenInQuery("Send the token in the Authorization header, never in the URL.")
+        super().initial(request, *args, **kwargs)
+        if not isinstance(request.auth, Principal):
+            raise NotAuthenticated("Send an `Authorization: hmac ...` or `Authorization: Bearer ...` header.")
+        try:
+            request.rate_usage = count_request(request, request.auth)
+        except Exception as exc:
+            request.rate_usage = getattr(exc, "usage", None)
+            raise
+        require_level(request.auth, self.read_level if request.method in SAFE_METHODS else self.write_level)
+        if self.idempotent and request.method == "POST" and request.META.get("HTTP_IDEMPOTENCY_KEY"):
+            self.start_idempotent(request)
+
+    # --- Idempotency-Key (POST): same key and body within 24 h → the first response, not a second creation.
+
+    def idempotency_cache_key(self, request) -> str:
+        principal = request.auth
+        key = request.META["HTTP_IDEMPOTENCY_KEY"]
+        # The path is the client's text (any characters, any length): hashed with the key, the cache key stays short
+        # and plain for every cache backend.
+        digest = hashlib.sha256(f"{request.path}\n{key}".encode()).hexdigest()
+        return f"idempotency:{principal.actor_kind}:{principal.actor_id}:{digest}"
+
+    def start_idempotent(self, request) -> None:
+        if len(request.META["HTTP_IDEMPOTENCY_KEY"]) > IDEMPOTENCY_KEY_MAX:
+            raise ValidationFailed.from_problems(
+                [FieldProblem("validation_failed", "At most 255 characters.", "Idempotency-Key")]
+            )
+        cache_key = self.idempotency_cache_key(request)
+        body_hash = hashlib.sha256(request._request.body).hexdigest()
+        stored = cache.get(cache_key)
+        if stored is not None:
+            if stored["body_hash"] != body_hash:
+                raise ValidationFailed.from_problems(
+                    [
+                        FieldProblem(
+                            "validation_failed",
+                            "This Idempotency-Key was used with another body; use a new key for a new request.",
+                            "Idempotency-Key",
+                        )
+                    ]
+                )
+            raise Replay(stored)
+        if not cache.add(cache_key + ":lock", 1, timeout=60):
+            raise InvalidState("A request with this Idempotency-Key is still in progress.")
+        self.idempotency = (cache_key, body_hash)
+
+    def finish_idempotent(self, response) -> None:
+        cache_key, body_hash = self.idempotency
+        if response.status_code < 500:
+            headers = {name: response[name] for name in ("Location",) if response.has_header(name)}
+            stored = {
+                "body_hash": body_hash,
+                "status": response.status_code,
+                "data": response.data,
+                "headers": headers,
+                "content_type": response.content_type,  # a replayed problem stays application/problem+json
+            }
+            cache.set(cache_key, stored, timeout=IDEMPOTENCY_SECONDS)
+        cache.delete(cache_key + ":lock")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Replay):
+            stored = exc.stored
+            response = Response(
+                stored["data"],
+                status=stored["status"],
+                headers=stored["headers"],
+                content_type=stored.get("content_type"),  # records kept before it was stored have none
+            )
+            response["Idempotent-Replayed"] = "true"
+            return response
+        return super().handle_exception(exc)
+
+    # --- Conditional requests.
+
+    def check_if_match(self, current_representation: Any) -> None:
+        """412 when `If-Match` is sent and does not match the resource as it is now (PUT/DELETE)."""
+        header = self.request.META.get("HTTP_IF_MATCH")
+        if header and not etag_listed(header, etag_of(current_representation)):
+            raise PreconditionFailed("The resource has changed since you read it (If-Match does not match its ETag).")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "idempotency", None) and not response.has_header("Idempotent-Replayed"):
+            self.finish_idempotent(response)
+        if self.etag_on_get and request.method == "GET" and response.status_code == 200 and hasattr(response, "data"):
+            etag = etag_of(response.data)
+            response["ETag"] = etag
+            if etag_listed(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
+                not_modified = HttpResponseNotModified()
+                not_modified["ETag"] = etag
+                response = not_modified
+        usage = getattr(request, "rate_usage", None)
+        if usage is not None:
+            for name, value in usage.headers().items():
+                response[name] = value
+        return response
+
+
+class FullLevelView(ApiView):
+    """Managing API access (keys, whitelist) needs level `full`, for reads as well as writes."""
+
+    read_level = Level.FULL
+    write_level = Level.FULL

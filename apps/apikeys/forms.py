@@ -1,0 +1,44 @@
+"""Panel forms for API keys and OAuth applications. The services validate; these only collect."""
+
+from django import forms
+
+from apps.apikeys.oauth_services import CLIENT_TYPES, GRANT_TYPES
+from apps.core.principal import Level
+
+
+class ApiKeyCreateForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        required=False,
+        help_text="What uses this key, e.g. 'billing system'.",
+    )
+    level = forms.ChoiceField(
+        label="Level",
+        choices=Level.choices,
+        initial=Level.READ,
+        help_text="Give a program the lowest level it needs.",
+    )
+    expires_at = forms.DateTimeField(
+        label="Expires",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional (UTC). Leave empty for a key that stays valid until revoked.",
+    )
+
+
+class OAuthApplicationForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=255)
+    client_type = forms.ChoiceField(label="Client type", choices=CLIENT_TYPES, widget=forms.RadioSelect)
+    authorization_grant_type = forms.ChoiceField(label="Grant type", choices=GRANT_TYPES, widget=forms.RadioSelect)
+    redirect_uris = forms.CharField(
+        label="Redirect URIs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text="One per line; needed for the authorization code flow. HTTPS only in production.",
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # the client type is chosen once: it decides whether the application has a secret
+            del self.fields["client_type"]

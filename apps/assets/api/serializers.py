@@ -1,0 +1,139 @@
+"""Input serializers (types only: every rule is the services') and output serializers (the reference's shapes)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.assets.kinds import DEFAULT_PHP_VERSION, USER_RIGHTS
+from apps.assets.models import Asset
+
+# --- Input serializers: types only; every rule (password, names, quotas, scope) is the service's.
+
+
+def password_field() -> serializers.CharField:
+    # Not trimmed: a password with spaces must reach the service's rules, not be silently changed.
+    return serializers.CharField(trim_whitespace=False, write_only=True, help_text="8-20 characters, see the rules.")
+
+
+class CreateMySqlDatabaseIn(serializers.Serializer):
+    database_name = serializers.CharField(help_text="Prefixed during provisioning (the name becomes pn<account>_…).")
+    account_id = serializers.IntegerField()
+    password = password_field()
+
+
+class CreateMySqlUserIn(serializers.Serializer):
+    name = serializers.CharField(help_text="2-14 lowercase letters and digits; created with read_only rights.")
+    password = password_field()
+
+
+class UpdateUserStatusIn(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+class UpdatePasswordIn(serializers.Serializer):
+    password = password_field()
+
+
+class CreateMailboxIn(serializers.Serializer):
+    email_address = serializers.CharField(help_text="An address on the account's domain.")
+    account_id = serializers.IntegerField()
+    password = password_field()
+
+
+class PhpVersionIn(serializers.Serializer):
+    version = serializers.CharField()
+
+
+# --- Output serializers: the reference's shapes, plus Paneel's `status` (and `account_id` where it lacks it).
+
+
+@extend_schema_field({"type": "integer", "format": "int32", "deprecated": True})
+class DeprecatedIntegerField(serializers.IntegerField):
+    pass
+
+
+class MySqlDatabaseOut(serializers.Serializer):
+    name = serializers.CharField(help_text="The provisioned (prefixed) database name.")
+    hostname = serializers.SerializerMethodField()
+    user_count = serializers.SerializerMethodField()
+    max_size = serializers.IntegerField(help_text="MB")
+    actual_size = serializers.IntegerField(help_text="MB")
+    account_id = serializers.IntegerField()
+    status = serializers.CharField(help_text="Paneel: provisioning, active, suspended, deleting or failed.")
+
+    def get_hostname(self, asset: Asset) -> str:
+        return settings.PANEEL_MYSQL_HOSTNAME
+
+    def get_user_count(self, asset: Asset) -> int:
+        return len(asset.details.get("users", []))
+
+
+class MySqlUserOut(serializers.Serializer):
+    name = serializers.CharField()
+    rights = serializers.ChoiceField(choices=USER_RIGHTS)
+    enabled = serializers.BooleanField()
+
+
+class MailboxOut(serializers.Serializer):
+    name = serializers.CharField(help_text="The e-mail address.")
+    max_size = serializers.IntegerField(help_text="MB")
+    actual_size = serializers.IntegerField(help_text="MB")
+    account_id = serializers.IntegerField(help_text="Paneel addition.")
+    status = serializers.CharField(help_text="Paneel: provisioning, active, suspended, deleting or failed.")
+
+
+class AutoReplyOut(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+class AutoForwardOut(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    email_addresses = serializers.ListField(child=serializers.CharField())
+
+
+class MailboxDetailOut(MailboxOut):
+    login = serializers.CharField(source="name", help_text="The login is the e-mail address.")
+    auto_reply = serializers.SerializerMethodField(help_text="Paneel offers no auto-reply: always disabled.")
+    auto_forward = serializers.SerializerMethodField(help_text="Paneel offers no auto-forward: always disabled.")
+
+    @extend_schema_field(AutoReplyOut)
+    def get_auto_reply(self, asset: Asset) -> dict:
+        return {"enabled": False}
+
+    @extend_schema_field(AutoForwardOut)
+    def get_auto_forward(self, asset: Asset) -> dict:
+        return {"enabled": False, "email_addresses": []}
+
+
+class LinuxHostingOut(serializers.Serializer):
+    domain_name = serializers.CharField(source="name")
+    servicepack_id = serializers.IntegerField(source="account.servicepack_id")
+    account_id = serializers.IntegerField(help_text="Paneel addition.")
+    status = serializers.CharField(help_text="Paneel: provisioning, active, suspended, deleting or failed.")
+
+
+class LinuxHostingDetailOut(LinuxHostingOut):
+    max_webspace_size = DeprecatedIntegerField(source="max_size", help_text="MB. Use max_size instead.")
+    max_size = serializers.IntegerField(help_text="MB")
+    webspace_usage = DeprecatedIntegerField(source="actual_size", help_text="MB. Use actual_size instead.")
+    actual_size = serializers.IntegerField(help_text="MB")
+    ftp_enabled = serializers.SerializerMethodField(help_text="True once an FTP password is set.")
+    ftp_username = serializers.CharField(source="name", help_text="The FTP login: the domain name (once ftp_enabled).")
+    php_version = serializers.SerializerMethodField()
+    mysql_database_names = serializers.SerializerMethodField(help_text="The MySQL databases of the same account.")
+
+    def get_ftp_enabled(self, asset: Asset) -> bool:
+        return bool(asset.details.get("ftp_password_hash"))
+
+    def get_php_version(self, asset: Asset) -> str:
+        return asset.details.get("php_version") or DEFAULT_PHP_VERSION
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_mysql_database_names(self, asset: Asset) -> list[str]:
+        return self.context["mysql_database_names"]
+
+
+class PhpVersionOut(serializers.Serializer):
+    version = serializers.CharField()

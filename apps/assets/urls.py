@@ -1,0 +1,14 @@
+from django.urls import path
+
+from apps.assets import views
+
+app_name = "assets"
+
+urlpatterns = [
+    path("new/<int:account_id>/", views.asset_choose_type, name="choose_type"),
+    path("new/<int:account_id>/<str:asset_type>/", views.asset_create, name="create"),
+    path("<int:asset_id>/", views.asset_detail, name="detail"),
+    path("<int:asset_id>/resize/", views.asset_resize, name="resize"),
+    path("<int:asset_id>/password/", views.asset_password, name="password"),
+    path("<int:asset_id>/delete/", views.asset_delete, name="delete"),
+]

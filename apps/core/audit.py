@@ -1,0 +1,34 @@
+"""The audit writer: one call per service write, inside the service's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from apps.core.models import AuditEvent
+from apps.core.principal import ActorKind, Principal
+
+
+def record(principal: Principal, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEvent:
+    """Write one AuditEvent for `action` on `obj` by `principal`. Secrets never go into `changes`."""
+    return AuditEvent.objects.create(
+        reseller_id=principal.reseller_id if principal.reseller is not None else None,
+        via=principal.via,
+        actor_kind=principal.actor_kind,
+        actor_user=principal.user if principal.actor_kind == ActorKind.USER else None,
+        actor_id=principal.actor_id,
+        actor_repr=principal.actor_repr[:200],
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        changes=changes or {},
+        ip=principal.ip,
+        request_id=principal.request_id,
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for the fields whose value changed."""
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}

@@ -1,0 +1,58 @@
+"""Recording provisioning jobs: the one call every service uses for work that needs a driver."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from apps.core.errors import InvalidState
+from apps.core.principal import Principal
+from apps.provisioning.models import UNFINISHED, ProvisioningJob
+
+# What a job is expected to take, for the `completion.estimate` clients poll on.
+EXPECTED_SECONDS = {"account.create": 30, "account.delete": 30}
+DEFAULT_EXPECTED_SECONDS = 15
+
+
+def target_key(target: models.Model) -> tuple[str, str]:
+    return target._meta.model_name, str(target.pk)
+
+
+def ensure_no_unfinished_job(target: models.Model) -> None:
+    """Refuse a second background change while one on the same target has not ended."""
+    target_type, target_id = target_key(target)
+    if ProvisioningJob.objects.filter(target_type=target_type, target_id=target_id, status__in=UNFINISHED).exists():
+        raise InvalidState(f"{target} has a provisioning job in progress; try again when it has ended.")
+
+
+def record_job(
+    *, principal: Principal, action: str, target: models.Model, payload: dict[str, Any] | None = None
+) -> ProvisioningJob:
+    """Record a pending job for `action` on `target` and enqueue it once the surrounding transaction commits."""
+    target_type, target_id = target_key(target)
+    job = ProvisioningJob.objects.create(
+        reseller_id=principal.reseller_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=str(target)[:255],
+        payload=payload or {},
+        actor_repr=principal.actor_repr[:200],
+        estimate=timezone.now() + timedelta(seconds=EXPECTED_SECONDS.get(action, DEFAULT_EXPECTED_SECONDS)),
+        # A pending job not claimed by then is enqueued again (see runner.requeue_stale_jobs): nothing is lost
+        # even if the process dies between the commit and the enqueue.
+        lease_expires_at=timezone.now() + timedelta(seconds=settings.PANEEL_JOB_LEASE_SECONDS),
+    )
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def enqueue(job_id) -> None:
+    """Hand the job to the task backend (the worker runs it)."""
+    from apps.provisioning.tasks import run_provisioning_job
+
+    run_provisioning_job.enqueue(str(job_id))

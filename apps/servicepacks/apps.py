@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ServicepacksConfig(AppConfig):
+    name = "apps.servicepacks"
+    label = "servicepacks"
+    verbose_name = "Servicepacks"

@@ -1,0 +1,588 @@
+"""Wire compatibility with the reference reseller API v2 (DESIGN 6): for every route and method Paneel offers that
+the reference also has, real signed requests against seeded data, success and error cases alike, must answer a
+status the reference lists for that operation (or one of DEVIATIONS, each with its reason), the response headers
+the reference declares, and a body that validates against the reference's response schema.
+
+The reference document is read from shared/reference/ beside the repository (or PANEEL_REFERENCE_OPENAPI); none of
+its text is copied here. Its object schemas all set `additionalProperties: false`: a property Paneel adds is
+accepted only where ADDITIONS lists it, with its reason, so no other extra can slip onto the wire unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jsonschema
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from apps.provisioning.models import JobStatus, ProvisioningJob
+from tests.api_routes import api_routes, shape
+
+PASSWORD = "Secret123abc"
+
+
+def reference_path() -> Path:
+    configured = os.environ.get("PANEEL_REFERENCE_OPENAPI")
+    return (
+        Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared/reference/combell-v2-openapi.json"
+    )
+
+
+@cache
+def load_reference() -> dict | None:
+    path = reference_path()
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+@pytest.fixture
+def reference() -> dict:
+    document = load_reference()
+    if document is None:
+        pytest.skip(f"the reference OpenAPI document is not at {reference_path()} (set PANEEL_REFERENCE_OPENAPI)")
+    return document
+
+
+def reference_base(document: dict) -> str:
+    """The path prefix of the reference's routes (its `servers`: `/v2`)."""
+    return document.get("servers", [{}])[0].get("url", "").rstrip("/")
+
+
+def reference_operation(document: dict, method: str, path: str) -> dict:
+    return document["paths"][path][method.lower()]
+
+
+# --- Where Paneel differs from the reference on purpose. Each entry: (method, reference path, status) -> why.
+
+GENERAL_404 = "DESIGN 5: what does not exist or belongs to another reseller is 404 (the reference's general status "
+GENERAL_404 += "table has 404 for a resource not found; this operation lists no error at all)."
+BODY_ID_404 = "STYLE 'scope every id that comes in': an unknown or foreign id in the body is 404 (DESIGN 5)."
+CONFLICT_409 = "DESIGN 6: duplicates, quotas and states are 409 conflicts, which a retry after a change may pass."
+PAGING_400 = "DESIGN 6 Paging: a negative or non-numeric skip/take is 400; the reference lists only 200."
+INVALID_400 = "An invalid request is 400 validation_failed (DESIGN 6); this operation of the reference lists no error."
+DEVIATIONS: dict[tuple[str, str, int], str] = {
+    ("GET", "/servicepacks", 401): "DESIGN 6.1: no credentials is 401 (the reference's general status table).",
+    ("GET", "/accounts", 400): PAGING_400,
+    ("GET", "/linuxhostings", 400): PAGING_400,
+    ("GET", "/mailboxes", 400): PAGING_400 + " Paneel pages this list too (DESIGN 6 Paging: collections).",
+    ("GET", "/mysqldatabases", 400): PAGING_400,
+    ("POST", "/accounts", 404): BODY_ID_404,
+    ("POST", "/accounts", 409): CONFLICT_409,
+    ("GET", "/accounts/{accountId}", 404): GENERAL_404,
+    ("GET", "/linuxhostings/{domainName}", 404): GENERAL_404,
+    ("GET", "/linuxhostings/{domainName}/phpsettings/availableversions", 404): GENERAL_404,
+    ("PUT", "/linuxhostings/{domainName}/phpsettings/version", 400): INVALID_400,
+    ("PUT", "/linuxhostings/{domainName}/phpsettings/version", 404): GENERAL_404,
+    ("POST", "/mailboxes", 400): INVALID_400,
+    ("POST", "/mailboxes", 404): BODY_ID_404,
+    ("POST", "/mailboxes", 409): CONFLICT_409,
+    ("GET", "/mailboxes/{mailboxName}", 404): GENERAL_404,
+    ("DELETE", "/mailboxes/{mailboxName}", 404): GENERAL_404,
+    ("PUT", "/mailboxes/{mailboxName}/password", 400): INVALID_400,
+    ("POST", "/mysqldatabases", 403): "DESIGN 5: a key below level write may not create (403 insufficient_level).",
+    ("POST", "/mysqldatabases", 404): BODY_ID_404,
+    ("POST", "/mysqldatabases", 409): CONFLICT_409,
+    ("GET", "/mysqldatabases/{databaseName}", 404): GENERAL_404,
+    ("DELETE", "/mysqldatabases/{databaseName}", 404): GENERAL_404,
+    ("GET", "/mysqldatabases/{databaseName}/users", 404): GENERAL_404,
+    ("POST", "/mysqldatabases/{databaseName}/users", 409): CONFLICT_409,
+    ("PUT", "/mysqldatabases/{databaseName}/users/{userName}/status", 400): INVALID_400,
+    ("PUT", "/mysqldatabases/{databaseName}/users/{userName}/password", 404): GENERAL_404,
+    ("DELETE", "/mysqldatabases/{databaseName}/users/{userName}", 404): GENERAL_404,
+    ("GET", "/provisioningjobs/{jobId}", 404): GENERAL_404,
+}
+
+# --- Properties Paneel adds to the reference's (closed) schemas, per reference schema name -> why.
+
+STATUS = "Paneel's lifecycle status (provisioning, active, ...): DESIGN 4 and 6.2."
+ACCOUNT_ID = "The owning account, for clients that list assets across accounts (DESIGN 6.2 'Paneel may add')."
+PROBLEM = "RFC 9457 problem member: every error is problem+json (DESIGN 6 Errors)."
+ADDITIONS: dict[str, dict[str, str]] = {
+    "Account": {"status": STATUS, "created_at": "When the account was created (DESIGN 4)."},
+    "AccountDetail": {
+        "status": STATUS,
+        "created_at": "When the account was created (DESIGN 4).",
+        "assets": "DESIGN 6.2: the account's assets with their usage.",
+    },
+    "Servicepack": {"items": "DESIGN 6.2: what the pack holds (asset type, max count, max size)."},
+    "LinuxHosting": {"account_id": ACCOUNT_ID, "status": STATUS},
+    "LinuxHostingDetail": {"account_id": ACCOUNT_ID, "status": STATUS},
+    "Mailbox": {"account_id": ACCOUNT_ID, "status": STATUS},
+    "MailboxDetail": {"account_id": ACCOUNT_ID, "status": STATUS},
+    "MySqlDatabase": {"status": STATUS},
+    "ProvisioningJobInfo": {"error": "DESIGN 6.2: why a failed or cancelled job ended, as a problem object."},
+    "BadRequestResponse": {
+        name: PROBLEM for name in ("type", "title", "status", "detail", "code", "instance", "request_id")
+    },
+    "ValidationErrorMessage": {"field": "DESIGN 6 Errors: the request field a validation error is about."},
+}
+
+
+# --- The reference's schemas as JSON Schema (OpenAPI 3.0 is a dialect of draft 4).
+
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def is_date_time(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+
+
+@FORMATS.checks("int32")
+def is_int32(value: Any) -> bool:
+    return not isinstance(value, int) or -(2**31) <= value < 2**31
+
+
+@FORMATS.checks("uuid", raises=ValueError)
+def is_uuid(value: Any) -> bool:
+    return not isinstance(value, str) or bool(uuid.UUID(value))
+
+
+def json_schema(schema: dict, components: dict, name: str | None = None) -> dict:
+    """Resolve `$ref`s into the reference's components, leave out what is only documentation, and open each named
+    component to the properties ADDITIONS allows on it (any value: Paneel's own document types those)."""
+    if "$ref" in schema:
+        ref = schema["$ref"].rsplit("/", 1)[1]
+        return json_schema(components[ref], components, ref)
+    result = {key: value for key, value in schema.items() if key not in ("description", "deprecated", "example")}
+    if result.pop("nullable", False):
+        result["type"] = [result["type"], "null"]
+    if "properties" in schema:
+        result["properties"] = {key: json_schema(value, components) for key, value in schema["properties"].items()}
+        result["properties"].update({key: {} for key in ADDITIONS.get(name, {})})
+    if "items" in schema:
+        result["items"] = json_schema(schema["items"], components)
+    for key in ("allOf", "anyOf", "oneOf"):
+        if key in schema:
+            result[key] = [json_schema(part, components) for part in schema[key]]
+    return result
+
+
+def assert_valid(instance: Any, schema: dict, components: dict, what: str) -> None:
+    validator = jsonschema.Draft4Validator(json_schema(schema, components), format_checker=FORMATS)
+    errors = sorted(validator.iter_errors(instance), key=lambda error: list(error.absolute_path))
+    assert not errors, f"{what}: " + "; ".join(
+        f"{'/'.join(map(str, error.absolute_path)) or '(body)'}: {error.message}" for error in errors
+    )
+
+
+# --- The cases
+
+
+@dataclass(frozen=True)
+class Case:
+    """`target(world)` is the path and query to send; `body(world)`, if any, the JSON body."""
+
+    method: str
+    reference_path: str  # as the reference names it (its parameter names, without its `/v2` base)
+    status: int  # what Paneel answers
+    target: Callable[[SimpleNamespace], str]
+    body: Callable[[SimpleNamespace], dict] | None = None
+    level: str = "full"  # the key's level; None for an unsigned request
+    signed: bool = True
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.reference_path} {self.status}{' ' + self.note if self.note else ''}"
+
+
+def fixed(path: str) -> Callable[[SimpleNamespace], str]:
+    return lambda world: path
+
+
+CASES = [
+    Case("GET", "/servicepacks", 200, fixed("/v2/servicepacks")),
+    Case("GET", "/servicepacks", 401, fixed("/v2/servicepacks"), signed=False, note="unsigned"),
+    Case("GET", "/accounts", 200, fixed("/v2/accounts?skip=0&take=10")),
+    Case(
+        "GET",
+        "/accounts",
+        200,
+        lambda w: f"/v2/accounts?asset_type=mysql&identifier={w.account.identifier}",
+        note="filtered",
+    ),
+    Case("GET", "/accounts", 400, fixed("/v2/accounts?skip=-1")),
+    Case(
+        "POST",
+        "/accounts",
+        202,
+        fixed("/v2/accounts"),
+        lambda w: {
+            "identifier": "new-shop.example",
+            "servicepack_id": w.account.servicepack_id,
+            "ftp_password": PASSWORD,
+        },
+    ),
+    Case("POST", "/accounts", 400, fixed("/v2/accounts"), lambda w: {"servicepack_id": w.account.servicepack_id}),
+    Case("POST", "/accounts", 404, fixed("/v2/accounts"), lambda w: {"identifier": "x.example", "servicepack_id": 0}),
+    Case(
+        "POST",
+        "/accounts",
+        409,
+        fixed("/v2/accounts"),
+        lambda w: {"identifier": w.account.identifier, "servicepack_id": w.account.servicepack_id},
+    ),
+    Case("GET", "/accounts/{accountId}", 200, lambda w: f"/v2/accounts/{w.account.pk}"),
+    Case("GET", "/accounts/{accountId}", 404, fixed("/v2/accounts/999999")),
+    Case("GET", "/linuxhostings", 200, fixed("/v2/linuxhostings?skip=0&take=5")),
+    Case("GET", "/linuxhostings", 400, fixed("/v2/linuxhostings?take=many")),
+    Case("GET", "/linuxhostings/{domainName}", 200, lambda w: f"/v2/linuxhostings/{w.hosting.name}"),
+    Case("GET", "/linuxhostings/{domainName}", 404, fixed("/v2/linuxhostings/nothing.example")),
+    Case(
+        "GET",
+        "/linuxhostings/{domainName}/phpsettings/availableversions",
+        200,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/phpsettings/availableversions",
+    ),
+    Case(
+        "GET",
+        "/linuxhostings/{domainName}/phpsettings/availableversions",
+        404,
+        fixed("/v2/linuxhostings/nothing.example/phpsettings/availableversions"),
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/phpsettings/version",
+        204,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/phpsettings/version",
+        lambda w: {"version": "8.2"},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/phpsettings/version",
+        400,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/phpsettings/version",
+        lambda w: {"version": "5.6"},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/phpsettings/version",
+        404,
+        fixed("/v2/linuxhostings/nothing.example/phpsettings/version"),
+        lambda w: {"version": "8.2"},
+    ),
+    Case("GET", "/mailboxes", 200, fixed("/v2/mailboxes")),
+    Case("GET", "/mailboxes", 200, lambda w: f"/v2/mailboxes?domain_name={w.account.identifier}", note="domain"),
+    Case("GET", "/mailboxes", 400, fixed("/v2/mailboxes?skip=-5")),
+    Case(
+        "POST",
+        "/mailboxes",
+        201,
+        fixed("/v2/mailboxes"),
+        lambda w: {"email_address": f"sales@{w.account.identifier}", "account_id": w.account.pk, "password": PASSWORD},
+    ),
+    Case(
+        "POST",
+        "/mailboxes",
+        400,
+        fixed("/v2/mailboxes"),
+        lambda w: {"email_address": f"sales@{w.account.identifier}", "account_id": w.account.pk, "password": "short"},
+    ),
+    Case(
+        "POST",
+        "/mailboxes",
+        404,
+        fixed("/v2/mailboxes"),
+        lambda w: {"email_address": "sales@x.example", "account_id": 999999, "password": PASSWORD},
+    ),
+    Case(
+        "POST",
+        "/mailboxes",
+        409,
+        fixed("/v2/mailboxes"),
+        lambda w: {"email_address": w.mailbox.name, "account_id": w.account.pk, "password": PASSWORD},
+    ),
+    Case("GET", "/mailboxes/{mailboxName}", 200, lambda w: f"/v2/mailboxes/{w.mailbox.name}"),
+    Case("GET", "/mailboxes/{mailboxName}", 404, fixed("/v2/mailboxes/nobody@nothing.example")),
+    Case("DELETE", "/mailboxes/{mailboxName}", 204, lambda w: f"/v2/mailboxes/{w.mailbox.name}"),
+    Case("DELETE", "/mailboxes/{mailboxName}", 404, fixed("/v2/mailboxes/nobody@nothing.example")),
+    Case(
+        "PUT",
+        "/mailboxes/{mailboxName}/password",
+        204,
+        lambda w: f"/v2/mailboxes/{w.mailbox.name}/password",
+        lambda w: {"password": "Changed1234"},
+    ),
+    Case(
+        "PUT",
+        "/mailboxes/{mailboxName}/password",
+        400,
+        lambda w: f"/v2/mailboxes/{w.mailbox.name}/password",
+        lambda w: {"password": "no digits here"},
+    ),
+    Case("GET", "/mysqldatabases", 200, fixed("/v2/mysqldatabases?skip=0&take=5")),
+    Case("GET", "/mysqldatabases", 400, fixed("/v2/mysqldatabases?skip=1.5")),
+    Case(
+        "POST",
+        "/mysqldatabases",
+        202,
+        fixed("/v2/mysqldatabases"),
+        lambda w: {"database_name": "blog", "account_id": w.account.pk, "password": PASSWORD},
+    ),
+    Case(
+        "POST",
+        "/mysqldatabases",
+        400,
+        fixed("/v2/mysqldatabases"),
+        lambda w: {"database_name": "blog", "account_id": "first", "password": PASSWORD},
+    ),
+    Case(
+        "POST",
+        "/mysqldatabases",
+        403,
+        fixed("/v2/mysqldatabases"),
+        lambda w: {"database_name": "blog", "account_id": w.account.pk, "password": PASSWORD},
+        level="read",
+        note="read key",
+    ),
+    Case(
+        "POST",
+        "/mysqldatabases",
+        404,
+        fixed("/v2/mysqldatabases"),
+        lambda w: {"database_name": "blog", "account_id": 999999, "password": PASSWORD},
+    ),
+    Case(
+        "POST",
+        "/mysqldatabases",
+        409,
+        fixed("/v2/mysqldatabases"),
+        lambda w: {"database_name": "shop", "account_id": w.account.pk, "password": PASSWORD},
+    ),
+    Case("GET", "/mysqldatabases/{databaseName}", 200, lambda w: f"/v2/mysqldatabases/{w.mysql.name}"),
+    Case("GET", "/mysqldatabases/{databaseName}", 404, fixed("/v2/mysqldatabases/pn0_nothing")),
+    Case("DELETE", "/mysqldatabases/{databaseName}", 204, lambda w: f"/v2/mysqldatabases/{w.mysql.name}"),
+    Case("DELETE", "/mysqldatabases/{databaseName}", 404, fixed("/v2/mysqldatabases/pn0_nothing")),
+    Case("GET", "/mysqldatabases/{databaseName}/users", 200, lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users"),
+    Case("GET", "/mysqldatabases/{databaseName}/users", 404, fixed("/v2/mysqldatabases/pn0_nothing/users")),
+    Case(
+        "POST",
+        "/mysqldatabases/{databaseName}/users",
+        202,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users",
+        lambda w: {"name": "report", "password": PASSWORD},
+    ),
+    Case(
+        "POST",
+        "/mysqldatabases/{databaseName}/users",
+        400,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users",
+        lambda w: {"name": "Not Valid!", "password": PASSWORD},
+    ),
+    Case(
+        "POST",
+        "/mysqldatabases/{databaseName}/users",
+        409,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users",
+        lambda w: {"name": "extra", "password": PASSWORD},
+    ),
+    Case(
+        "PUT",
+        "/mysqldatabases/{databaseName}/users/{userName}/status",
+        204,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users/{w.db_user}/status",
+        lambda w: {"enabled": False},
+    ),
+    Case(
+        "PUT",
+        "/mysqldatabases/{databaseName}/users/{userName}/status",
+        400,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users/{w.db_user}/status",
+        lambda w: {"enabled": "maybe"},
+    ),
+    Case(
+        "PUT",
+        "/mysqldatabases/{databaseName}/users/{userName}/password",
+        204,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users/{w.db_user}/password",
+        lambda w: {"password": "Changed1234"},
+    ),
+    Case(
+        "PUT",
+        "/mysqldatabases/{databaseName}/users/{userName}/password",
+        404,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users/pn0_nobody/password",
+        lambda w: {"password": "Changed1234"},
+    ),
+    Case(
+        "DELETE",
+        "/mysqldatabases/{databaseName}/users/{userName}",
+        204,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users/{w.db_user}",
+    ),
+    Case(
+        "DELETE",
+        "/mysqldatabases/{databaseName}/users/{userName}",
+        400,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users/{w.mysql.name}",
+        note="read_and_write user",
+    ),
+    Case(
+        "DELETE",
+        "/mysqldatabases/{databaseName}/users/{userName}",
+        404,
+        lambda w: f"/v2/mysqldatabases/{w.mysql.name}/users/pn0_nobody",
+    ),
+    Case("GET", "/provisioningjobs/{jobId}", 201, lambda w: f"/v2/provisioningjobs/{w.job.pk}", note="finished"),
+    Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.pending_job.pk}", note="ongoing"),
+    Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.failed_job.pk}", note="failed"),
+    Case("GET", "/provisioningjobs/{jobId}", 404, lambda w: f"/v2/provisioningjobs/{uuid.uuid4()}"),
+]
+
+
+@pytest.fixture
+def world(api_world) -> SimpleNamespace:
+    """`api_world` plus a job still pending and one that failed."""
+    reseller = api_world.tenant["reseller"]
+
+    def job(status: str, **fields) -> ProvisioningJob:
+        return ProvisioningJob.objects.create(
+            reseller=reseller,
+            action="account.update",
+            target_type="account",
+            target_id="0",  # no object of the world: its writes are not held up by this job
+            status=status,
+            **fields,
+        )
+
+    api_world.pending_job = job(JobStatus.PENDING, estimate=timezone.now() + timedelta(seconds=30))
+    api_world.failed_job = job(
+        JobStatus.FAILED,
+        error={"code": "driver_error", "detail": "The server refused.", "status": 500, "title": "Provisioning failed"},
+    )
+    return api_world
+
+
+def response_schema(reference: dict, case: Case, status: int) -> tuple[dict | None, dict]:
+    """The reference's JSON body schema for `status` of the case's operation (None: it declares no body), and
+    the headers it declares. An error without a body schema there is held to the reference's one error body,
+    `BadRequestResponse` (its introduction says error bodies carry an error code and message)."""
+    operation = reference_operation(reference, case.method, case.reference_path)
+    declared = operation["responses"].get(str(status), {})
+    content = declared.get("content", {})
+    schema = next((media["schema"] for kind, media in content.items() if "json" in kind), None)
+    if schema is None and status >= 400:
+        schema = {"$ref": "#/components/schemas/BadRequestResponse"}
+    return schema, declared.get("headers", {})
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_paneel_answers_as_the_reference_describes(case, reference, world, api_client, client):
+    operation = reference_operation(reference, case.method, case.reference_path)
+    components = reference["components"]["schemas"]
+    body = case.body(world) if case.body else None
+    if body is not None and case.status < 300:  # what is sent is what a client of the reference would send
+        request_schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert_valid(body, request_schema, components, f"{case.id} request")
+
+    if case.signed:
+        response = api_client(world.tenant, case.level).request(case.method, case.target(world), body)
+    else:
+        response = client.generic(case.method, case.target(world))
+
+    assert response.status_code == case.status, response.content
+    listed = {int(code) for code in operation["responses"]}
+    assert case.status in listed or (case.method, case.reference_path, case.status) in DEVIATIONS, (
+        f"{case.id}: the reference lists {sorted(listed)}; add the deviation and its reason to DEVIATIONS or fix it"
+    )
+    schema, headers = response_schema(reference, case, case.status)
+    for name, declared in headers.items():
+        assert response.has_header(name), f"{case.id}: the reference declares the {name} header"
+        if declared.get("schema", {}).get("type") == "integer":
+            assert response[name].isdigit(), f"{case.id}: {name}: {response[name]!r} is not an integer"
+    if schema is None:
+        assert response.content == b"", f"{case.id}: the reference declares no body"
+    else:
+        assert "json" in response["Content-Type"], response["Content-Type"]
+        assert response.json() != [], f"{case.id}: an empty list would validate against anything"
+        assert_valid(response.json(), schema, components, case.id)
+
+
+def test_shared_operations_take_the_reference_query_parameters_and_body_fields(reference, client, db):
+    """What a client of the reference sends (query parameters, body fields and their types) Paneel documents too."""
+    ours = client.get("/v2/openapi.json").json()
+    base = reference_base(reference)
+    our_paths = {shape(path): path for path in ours["paths"]}
+    theirs_components = reference["components"]["schemas"]
+    for (method, route), path in shared_operations(reference).items():
+        theirs = reference_operation(reference, method, path)
+        operation = ours["paths"][our_paths[route]][method.lower()]
+        their_query = {p["name"] for p in theirs.get("parameters", []) if p["in"] == "query"}
+        our_query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        assert their_query <= our_query, f"{method} {base}{path}: missing query parameters {their_query - our_query}"
+        if "requestBody" not in theirs:
+            continue
+        their_body = json_schema(theirs["requestBody"]["content"]["application/json"]["schema"], theirs_components)
+        our_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        our_body = ours["components"]["schemas"][our_ref.rsplit("/", 1)[1]]
+        for name, field in their_body["properties"].items():
+            assert name in our_body["properties"], f"{method} {base}{path}: body field {name} is not taken"
+            assert our_body["properties"][name].get("type") == field.get("type"), f"{method} {path}: {name}"
+
+
+# --- Meta-tests: every shared route and method has cases, and the tables name only what exists
+
+
+def shared_operations(reference: dict) -> dict[tuple[str, str], str]:
+    """(method, route shape) of every operation both Paneel and the reference have -> the reference's path."""
+    base = reference_base(reference)
+    theirs = {
+        (method.upper(), shape(base + path)): path
+        for path, item in reference["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    ours = {(method, shape(route)) for route, methods in api_routes().items() for method in methods}
+    return {key: path for key, path in theirs.items() if key in ours}
+
+
+def test_every_shared_route_and_method_has_a_success_and_an_error_case(reference):
+    shared = shared_operations(reference)
+    assert len(shared) >= 20, f"found only {sorted(shared)}: has the URL layout or the reference changed?"
+    statuses: dict[tuple[str, str], set[int]] = {}
+    for case in CASES:
+        statuses.setdefault((case.method, case.reference_path), set()).add(case.status)
+    missing = sorted(
+        f"{method} {path}"
+        for (method, _), path in shared.items()
+        if not any(s < 300 for s in statuses.get((method, path), ()))
+        or not any(s >= 400 for s in statuses.get((method, path), ()))
+    )
+    assert missing == [], f"shared with the reference but without a success and an error case here: {missing}"
+
+
+def test_cases_and_deviations_name_operations_of_both(reference):
+    shared = set(shared_operations(reference).items())
+    named = {(case.method, case.reference_path) for case in CASES} | {(m, p) for m, p, _ in DEVIATIONS}
+    base = reference_base(reference)
+    stale = sorted(f"{method} {path}" for method, path in named if ((method, shape(base + path)), path) not in shared)
+    assert stale == []
+
+
+def test_deviations_are_used_and_not_already_listed_by_the_reference(reference):
+    used = {(case.method, case.reference_path, case.status) for case in CASES}
+    for method, path, status in DEVIATIONS:
+        assert (method, path, status) in used, f"no case shows the deviation {method} {path} {status}"
+        listed = reference_operation(reference, method, path)["responses"]
+        assert str(status) not in listed, f"{method} {path} {status} is what the reference lists: no deviation"
+
+
+def test_additions_are_real_additions(reference):
+    components = reference["components"]["schemas"]
+    for name, fields in ADDITIONS.items():
+        assert name in components, name
+        assert components[name].get("additionalProperties") is False, f"{name} is open: no need to list additions"
+        assert not set(fields) & set(components[name].get("properties", {})), f"{name} already has {fields}"

@@ -1,0 +1,418 @@
+"""Levels, principals, and the level and audit matrix of every write service.
+
+The matrix names every service that takes a `principal`; a meta-test finds them all in `apps.*.services`, so a new
+write service that is not in the matrix (and so not level- and audit-tested) fails the build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.serializers.json import DjangoJSONEncoder
+
+from apps.accounts import services as accounts
+from apps.apikeys import services as apikeys
+from apps.assets import services as assets
+from apps.core import audit
+from apps.core.errors import InsufficientLevel
+from apps.core.models import AuditEvent
+from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
+from apps.core.tenancy import require_level
+from apps.ipwhitelist import services as ipwhitelist
+from apps.provisioning import services as provisioning
+from apps.resellers import services as resellers
+from tests.world import PASSWORD, build_world, tenant_rows
+
+NEW_PASSWORD = "Newsecret34"
+FTP_PASSWORD = "Ftpsecret1"  # the shared account fixtures' FTP password
+CLEAR_PASSWORDS = (PASSWORD, NEW_PASSWORD, FTP_PASSWORD)
+HASH_PATTERNS = (re.compile(r"\$6\$"), re.compile(r"\*[0-9A-F]{40}"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Levels and principals
+
+
+@pytest.mark.parametrize(
+    ("level", "required", "allowed"),
+    [
+        ("read", "read", True),
+        ("read", "write", False),
+        ("read", "full", False),
+        ("write", "read", True),
+        ("write", "write", True),
+        ("write", "full", False),
+        ("full", "read", True),
+        ("full", "write", True),
+        ("full", "full", True),
+    ],
+)
+def test_level_allows_follows_read_write_full_order(level, required, allowed):
+    assert Level(level).allows(required) is allowed
+    assert Level(level).allows(Level(required)) is allowed
+
+
+def test_levels_are_ranked_read_write_full():
+    assert LEVEL_ORDER == ["read", "write", "full"]
+    assert Level.READ.rank < Level.WRITE.rank < Level.FULL.rank
+
+
+def test_unknown_level_is_refused():
+    with pytest.raises(ValueError):
+        Level("admin")
+    with pytest.raises(ValueError):
+        Level.READ.allows("owner")
+
+
+def test_principal_coerces_a_level_string(tenant_a):
+    principal = Principal(reseller=tenant_a["reseller"], level="write", via=Via.API)
+    assert principal.level is Level.WRITE
+    assert principal.can("read") and principal.can(Level.WRITE) and not principal.can("full")
+    assert principal.reseller_id == tenant_a["reseller"].pk
+
+
+def test_principal_for_user_names_the_user_as_actor(tenant_a):
+    user = tenant_a["writer"]
+    principal = Principal.for_user(user, tenant_a["reseller"], "write", via=Via.PANEL, ip="192.0.2.7", request_id="r-1")
+    assert (principal.actor_kind, principal.actor_id, principal.actor_repr) == (
+        ActorKind.USER,
+        str(user.pk),
+        "alpha-writer",
+    )
+    assert principal.user == user
+    assert (principal.ip, principal.request_id, principal.via) == ("192.0.2.7", "r-1", "panel")
+
+
+def test_operator_principal_is_full_and_audited_as_admin(tenant_a, outsider):
+    principal = Principal.operator(outsider, tenant_a["reseller"])
+    assert principal.level is Level.FULL
+    assert principal.via == Via.ADMIN
+    assert principal.user == outsider
+
+
+def test_system_principal_has_no_user(tenant_a):
+    principal = Principal.system(tenant_a["reseller"])
+    assert principal.level is Level.FULL
+    assert (principal.actor_kind, principal.actor_repr, principal.via) == (ActorKind.SYSTEM, "system", Via.WORKER)
+    assert principal.user is None
+
+
+@pytest.mark.parametrize(("level", "required"), [("read", "write"), ("read", "full"), ("write", "full")])
+def test_require_level_refuses_a_lower_level_with_insufficient_level(tenant_a, level, required):
+    principal = Principal(reseller=tenant_a["reseller"], level=level, via=Via.API)
+    with pytest.raises(InsufficientLevel) as caught:
+        require_level(principal, required)
+    assert caught.value.code == "insufficient_level"
+    assert caught.value.status == 403
+    assert f"'{required}'" in caught.value.detail and f"'{level}'" in caught.value.detail
+
+
+@pytest.mark.parametrize(("level", "required"), [("read", "read"), ("write", "write"), ("full", "read")])
+def test_require_level_lets_an_equal_or_higher_level_pass(tenant_a, level, required):
+    require_level(Principal(reseller=tenant_a["reseller"], level=level, via=Via.API), required)
+
+
+def test_audit_record_takes_who_and_where_from_an_api_key_principal(tenant_a):
+    principal = Principal(
+        reseller=tenant_a["reseller"],
+        level=Level.FULL,
+        via=Via.API,
+        actor_kind=ActorKind.API_KEY,
+        actor_id="17",
+        actor_repr="API key ci (abcdef12…)",
+        ip="2001:db8::5",
+        request_id="req-api-1",
+    )
+    entry = ipwhitelist.add_whitelist_entry(principal=principal, cidr="198.51.100.0/24")
+    event = AuditEvent.objects.get()
+    assert event.actor_user is None
+    assert (event.actor_kind, event.actor_id, event.actor_repr) == ("api_key", "17", "API key ci (abcdef12…)")
+    assert (event.via, event.ip, event.request_id) == ("api", "2001:db8::5", "req-api-1")
+    assert (event.object_type, event.object_id, event.reseller_id) == (
+        "ipwhitelistentry",
+        str(entry.pk),
+        entry.reseller_id,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The write-service matrix
+
+
+@pytest.fixture
+def world(tenant_a, account_a, servicepack, big_servicepack, outsider) -> SimpleNamespace:
+    """One of everything a write service acts on, for reseller A (tests/world.py), each in a state where the write
+    would succeed."""
+    world = build_world(tenant_a, account_a, mailbox=False, paused_on=servicepack, failed_job=True)
+    world.pack, world.big_pack, world.outsider = servicepack, big_servicepack, outsider
+    return world
+
+
+@dataclass(frozen=True)
+class Write:
+    call: Callable[[Principal, SimpleNamespace], Any]
+    action: str
+    # The object the audit event must name: from the result, or from the world when the service returns nothing.
+    target: Callable[[Any, SimpleNamespace], Any]
+    level: Level
+
+
+def first(result, world):
+    return result[0] if isinstance(result, tuple) else result
+
+
+WRITES: dict[str, Write] = {
+    "apps.accounts.services.create_account": Write(
+        lambda p, w: accounts.create_account(principal=p, identifier="alpha-new.example", servicepack=w.pack.pk),
+        "account.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.accounts.services.suspend_account": Write(
+        lambda p, w: accounts.suspend_account(principal=p, account_id=w.account.pk),
+        "account.suspend",
+        first,
+        Level.WRITE,
+    ),
+    "apps.accounts.services.unsuspend_account": Write(
+        lambda p, w: accounts.unsuspend_account(principal=p, account_id=w.paused.pk),
+        "account.unsuspend",
+        first,
+        Level.WRITE,
+    ),
+    "apps.accounts.services.delete_account": Write(
+        lambda p, w: accounts.delete_account(principal=p, account_id=w.account.pk),
+        "account.delete",
+        first,
+        Level.WRITE,
+    ),
+    "apps.accounts.services.change_servicepack": Write(
+        lambda p, w: accounts.change_servicepack(principal=p, account_id=w.account.pk, servicepack=w.big_pack),
+        "account.change_servicepack",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.create_asset": Write(
+        lambda p, w: assets.create_asset(
+            principal=p,
+            account_id=w.account.pk,
+            asset_type="mysql",
+            fields={"database_name": "blog"},
+            password=PASSWORD,
+        ),
+        "mysql.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.resize_asset": Write(
+        lambda p, w: assets.resize_asset(principal=p, asset_id=w.mysql.pk, max_size=250),
+        "mysql.resize",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.change_asset_password": Write(
+        lambda p, w: assets.change_asset_password(principal=p, asset_id=w.mysql.pk, password=NEW_PASSWORD),
+        "mysql.change_password",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.delete_asset": Write(
+        lambda p, w: assets.delete_asset(principal=p, asset_id=w.mysql.pk),
+        "mysql.delete",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.add_database_user": Write(
+        lambda p, w: assets.add_database_user(principal=p, asset_id=w.mysql.pk, name="report", password=NEW_PASSWORD),
+        "mysql.add_user",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.set_database_user_status": Write(
+        lambda p, w: assets.set_database_user_status(
+            principal=p, asset_id=w.mysql.pk, user_name=w.db_user, enabled=False
+        ),
+        "mysql.set_user_status",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.delete_database_user": Write(
+        lambda p, w: assets.delete_database_user(principal=p, asset_id=w.mysql.pk, user_name=w.db_user),
+        "mysql.delete_user",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.services.set_php_version": Write(
+        lambda p, w: assets.set_php_version(principal=p, asset_id=w.hosting.pk, version="8.2"),
+        "linux_hosting.set_php_version",
+        first,
+        Level.WRITE,
+    ),
+    "apps.provisioning.services.retry_job": Write(
+        lambda p, w: provisioning.retry_job(principal=p, job_id=w.failed_job.pk),
+        "provisioning_job.retry",
+        first,
+        Level.WRITE,
+    ),
+    "apps.apikeys.services.create_api_key": Write(
+        lambda p, w: apikeys.create_api_key(principal=p, level="write", name="deploy"),
+        "api_key.create",
+        first,
+        Level.FULL,
+    ),
+    "apps.apikeys.services.revoke_api_key": Write(
+        lambda p, w: apikeys.revoke_api_key(principal=p, api_key_id=w.api_key.pk),
+        "api_key.revoke",
+        first,
+        Level.FULL,
+    ),
+    "apps.ipwhitelist.services.add_whitelist_entry": Write(
+        lambda p, w: ipwhitelist.add_whitelist_entry(principal=p, cidr="203.0.113.0/24", description="office"),
+        "whitelist_entry.add",
+        first,
+        Level.FULL,
+    ),
+    "apps.ipwhitelist.services.remove_whitelist_entry": Write(
+        lambda p, w: ipwhitelist.remove_whitelist_entry(principal=p, entry_id=w.entry.pk),
+        "whitelist_entry.remove",
+        lambda result, w: w.entry,
+        Level.FULL,
+    ),
+    "apps.resellers.services.add_member": Write(
+        lambda p, w: resellers.add_member(principal=p, email=w.outsider.email, level="read"),
+        "member.add",
+        first,
+        Level.FULL,
+    ),
+    "apps.resellers.services.change_member_level": Write(
+        lambda p, w: resellers.change_member_level(principal=p, membership_id=w.membership.pk, level="full"),
+        "member.change_level",
+        first,
+        Level.FULL,
+    ),
+    "apps.resellers.services.remove_member": Write(
+        lambda p, w: resellers.remove_member(principal=p, membership_id=w.membership.pk),
+        "member.remove",
+        lambda result, w: w.membership,
+        Level.FULL,
+    ),
+}
+
+
+def last_audit_id() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def assert_audited_once(principal: Principal, since: int, action: str, target, extra_secrets=()) -> AuditEvent:
+    """Exactly one new AuditEvent, naming the principal as actor, with no secret or hash anywhere in it."""
+    events = list(AuditEvent.objects.filter(pk__gt=since))
+    assert len(events) == 1, [str(e) for e in events]
+    event = events[0]
+    assert event.action == action
+    assert (event.object_type, event.object_id) == (target._meta.model_name, str(target.pk))
+    assert event.reseller_id == principal.reseller_id
+    assert event.via == principal.via
+    assert (event.actor_kind, event.actor_id, event.actor_repr) == (
+        principal.actor_kind,
+        principal.actor_id,
+        principal.actor_repr,
+    )
+    assert event.actor_user_id == principal.user.pk
+    assert (event.ip, event.request_id) == (principal.ip, principal.request_id)
+    row = json.dumps(AuditEvent.objects.filter(pk=event.pk).values().get(), cls=DjangoJSONEncoder)
+    for secret in (*CLEAR_PASSWORDS, *extra_secrets):
+        assert secret not in row
+    for pattern in HASH_PATTERNS:
+        assert not pattern.search(row), row
+    return event
+
+
+def write_services() -> dict[str, Callable]:
+    """Every service of `apps.*.services` (a public function with a keyword-only `principal`), by dotted name."""
+    found = {}
+    for app_config in django_apps.get_app_configs():
+        if not app_config.name.startswith("apps."):
+            continue
+        try:
+            module = importlib.import_module(f"{app_config.name}.services")
+        except ModuleNotFoundError:
+            continue
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            parameter = inspect.signature(function).parameters.get("principal")
+            if parameter is not None and parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+                found[f"{module.__name__}.{name}"] = function
+    return found
+
+
+def test_every_write_service_is_in_the_level_and_audit_matrix():
+    found = set(write_services())
+    assert found, "no services found: has the layout changed?"
+    assert found - set(WRITES) == set(), "write services missing from WRITES (level and audit tests)"
+    assert set(WRITES) - found == set(), "WRITES names services that no longer exist"
+
+
+@pytest.mark.parametrize("service", sorted(WRITES))
+def test_read_principal_cannot_call_any_write_service(service, world, read_a):
+    before = tenant_rows()
+    with pytest.raises(InsufficientLevel) as caught:
+        WRITES[service].call(read_a, world)
+    assert (caught.value.code, caught.value.status) == ("insufficient_level", 403)
+    assert tenant_rows() == before
+
+
+FULL_ONLY = sorted(name for name, write in WRITES.items() if write.level == Level.FULL)
+WRITE_LEVEL = sorted(name for name, write in WRITES.items() if write.level == Level.WRITE)
+
+
+def test_full_only_services_are_api_keys_whitelist_and_members():
+    assert {name.rpartition(".")[2] for name in FULL_ONLY} == {
+        "create_api_key",
+        "revoke_api_key",
+        "add_whitelist_entry",
+        "remove_whitelist_entry",
+        "add_member",
+        "change_member_level",
+        "remove_member",
+    }
+
+
+@pytest.mark.parametrize("service", FULL_ONLY)
+def test_write_principal_cannot_manage_api_keys_whitelist_or_members(service, world, write_a):
+    before = tenant_rows()
+    with pytest.raises(InsufficientLevel) as caught:
+        WRITES[service].call(write_a, world)
+    assert (caught.value.code, caught.value.status) == ("insufficient_level", 403)
+    assert tenant_rows() == before
+
+
+def _call_and_check_audit(service: str, principal: Principal, world: SimpleNamespace) -> None:
+    write = WRITES[service]
+    since = last_audit_id()
+    result = write.call(principal, world)
+    extra = (result[1],) if service.endswith("create_api_key") else ()
+    assert_audited_once(principal, since, write.action, write.target(result, world), extra_secrets=extra)
+
+
+@pytest.mark.parametrize("service", WRITE_LEVEL)
+def test_write_principal_may_change_accounts_assets_and_jobs_and_is_audited_once(service, world, write_a):
+    _call_and_check_audit(service, write_a, world)
+
+
+@pytest.mark.parametrize("service", sorted(WRITES))
+def test_full_principal_may_call_every_write_service_and_is_audited_once(service, world, full_a):
+    _call_and_check_audit(service, full_a, world)
+
+
+def test_audit_diff_lists_only_changed_fields():
+    assert audit.diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == {"b": [2, 3], "c": [None, 4]}

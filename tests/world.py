@@ -1,0 +1,236 @@
+"""Worlds for the suites that act on everything a reseller owns: around an active account, one object of every
+kind, made through the services with their jobs run by the local drivers, each in a state where its owner could
+change it.
+
+`build_world` makes one for a tenant of tests/conftest.py. The fixtures `worlds`, `world_a` and `world_b` hold
+reseller A's and B's worlds for the tenancy and level matrices: a module imports them (`*_fixture`, so that the
+tests' arguments do not shadow the import), and its worlds are built once for all its tests.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import models, transaction
+from django.test import TestCase, override_settings
+from oauth2_provider.models import Application
+
+from apps.accounts import services as accounts
+from apps.accounts.models import Account, Status
+from apps.apikeys.models import ResellerApplication
+from apps.apikeys.oauth_services import create_oauth_application
+from apps.apikeys.services import create_api_key
+from apps.assets import services as assets
+from apps.core.models import AuditEvent
+from apps.ipwhitelist.services import add_whitelist_entry
+from apps.provisioning.jobs import record_job
+from apps.provisioning.models import JobStatus, ProvisioningJob
+from apps.resellers.models import Membership, Reseller
+from apps.servicepacks.models import AssetType, ServicePack, ServicePackItem
+from tests.conftest import make_reseller, principal
+
+PASSWORD = "Secret123abc"  # of every database, database user and mailbox of a world
+FTP_PASSWORD = "Ftpsecret1"  # as the accounts of tests/conftest.py
+# (asset type, most per account, most MB each, made with the account): tests/conftest.py's two packs.
+STARTER = (
+    (AssetType.LINUX_HOSTING, 1, 1024, True),
+    (AssetType.MYSQL, 2, 500, False),
+    (AssetType.MAILBOX, 3, 2048, False),
+)
+BUSINESS = (
+    (AssetType.LINUX_HOSTING, 1, 10240, True),
+    (AssetType.MYSQL, 10, 5000, False),
+    (AssetType.MAILBOX, 50, 10240, False),
+)
+
+
+def run_jobs() -> AbstractContextManager:
+    """`with run_jobs(): ...` runs the jobs the block records when it ends, as the worker would after the commit
+    (the `django_capture_on_commit_callbacks(execute=True)` fixture, usable outside a test too)."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def make_pack(name: str, *items: tuple[str, int, int, bool], **fields) -> ServicePack:
+    """A pack with one item per (asset type, max count, max size in MB, created with the account)."""
+    pack = ServicePack.objects.create(name=name, **fields)
+    ServicePackItem.objects.bulk_create(
+        ServicePackItem(servicepack=pack, asset_type=kind, max_count=count, max_size_mb=size, created_with_account=made)
+        for kind, count, size, made in items
+    )
+    return pack
+
+
+def make_account(tenant: dict, identifier: str, servicepack: ServicePack, **fields) -> Account:
+    """An active account of `tenant`, with the assets its pack makes with it: `create_account` and its job."""
+    with run_jobs():
+        account, _ = accounts.create_account(
+            principal=principal(tenant, "owner"), identifier=identifier, servicepack=servicepack, **fields
+        )
+    account.refresh_from_db()
+    return account
+
+
+def build_world(
+    tenant: dict,
+    account: Account,
+    *,
+    mailbox: bool = True,
+    paused_on: ServicePack | None = None,
+    restricted_like: ServicePack | None = None,
+    failed_job: bool = False,
+    oauth_application: bool = False,
+) -> SimpleNamespace:
+    """Around `tenant`'s active `account` and its Linux hosting: a MySQL database `shop` with a read-only user
+    (`db_user`) besides its own, a mailbox `info@` (unless `mailbox=False`), a listed API key and whitelist entry.
+    On request (None otherwise): a suspended account on `paused_on` (`paused`); a copy of `restricted_like` only
+    this reseller may use (`restricted_pack`) and an account on it (`on_own_pack`); a failed job on the database
+    (`failed_job`); an OAuth application (`oauth_link`). `job` is the first finished job, `membership` the
+    writer's, `audit_event` one of the reseller's."""
+    reseller = tenant["reseller"]
+    owner = principal(tenant, "owner")
+    slug = reseller.slug
+    world = SimpleNamespace(
+        tenant=tenant,
+        reseller=reseller,
+        owner=owner,
+        account=account,
+        hosting=account.assets.get(asset_type=AssetType.LINUX_HOSTING),
+        mailbox=None,
+        paused=None,
+        restricted_pack=None,
+        on_own_pack=None,
+        failed_job=None,
+        oauth_link=None,
+    )
+    with run_jobs():
+        world.mysql, _ = assets.create_asset(
+            principal=owner,
+            account_id=account.pk,
+            asset_type=AssetType.MYSQL,
+            fields={"database_name": "shop"},
+            password=PASSWORD,
+        )
+        if mailbox:
+            world.mailbox, _ = assets.create_asset(
+                principal=owner,
+                account_id=account.pk,
+                asset_type=AssetType.MAILBOX,
+                fields={"email_address": f"info@{account.identifier}"},
+                password=PASSWORD,
+            )
+    with run_jobs():  # only once the database's own job is done
+        assets.add_database_user(
+            principal=owner, asset_id=world.mysql.pk, name="extra", password=PASSWORD, rights="read_only"
+        )
+    if paused_on is not None:
+        world.paused = make_account(tenant, f"{slug}-paused.example", paused_on)
+        # Its status only, as these worlds always had it: no test looks further, and a suspend job for every
+        # world would cost more than all the rest of the account.
+        Account.objects.filter(pk=world.paused.pk).update(status=Status.SUSPENDED)
+    if restricted_like is not None:
+        world.restricted_pack = make_pack(
+            f"{reseller.name} only",
+            *restricted_like.items.values_list("asset_type", "max_count", "max_size_mb", "created_with_account"),
+            is_restricted=True,
+        )
+        world.restricted_pack.allowed_resellers.add(reseller)
+        world.on_own_pack = make_account(tenant, f"{slug}-vip.example", world.restricted_pack)
+    world.api_key, _ = create_api_key(principal=owner, level="read", name="listed key")
+    world.entry = add_whitelist_entry(principal=owner, cidr="198.51.100.0/24")
+    if failed_job:
+        world.failed_job = record_job(principal=owner, action="mysql.update", target=world.mysql)
+        ProvisioningJob.objects.filter(pk=world.failed_job.pk).update(
+            status=JobStatus.FAILED, error={"code": "driver_error"}
+        )
+    if oauth_application:
+        application, _ = create_oauth_application(
+            principal=owner,
+            name=f"{slug} app",
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=f"https://{slug}.example/callback",
+        )
+        world.oauth_link = ResellerApplication.objects.get(application=application)
+    for made in (world.account, world.hosting, world.mysql, world.mailbox, world.paused, world.failed_job):
+        if made is not None:
+            made.refresh_from_db()
+    world.db_user = world.mysql.details["users"][-1]["name"]
+    world.job = ProvisioningJob.objects.filter(reseller=reseller, status=JobStatus.FINISHED).earliest("created_at")
+    world.membership = Membership.objects.get(reseller=reseller, user=tenant["writer"])
+    world.audit_event = AuditEvent.objects.filter(reseller=reseller).first()
+    active = [made for made in (world.account, world.hosting, world.mysql, world.mailbox) if made is not None]
+    assert {made.status for made in active} == {Status.ACTIVE}, [(made, made.status) for made in active]
+    assert world.paused is None or world.paused.status == Status.SUSPENDED
+    return world
+
+
+def tenant_models() -> list[type[models.Model]]:
+    """Every tenant-owned model: one that names the path from itself to its reseller (`reseller_path`)."""
+    return [
+        model
+        for model in django_apps.get_models()
+        if model.__module__.startswith("apps.") and hasattr(model, "reseller_path")
+    ]
+
+
+def tenant_rows(reseller: Reseller | None = None) -> dict[str, list[dict]]:
+    """Every row of every tenant-owned model (only `reseller`'s, if given) as it is now: what a refused write must
+    leave as it was."""
+
+    def rows(model: type[models.Model]) -> list[dict]:
+        found = model.objects.filter(**{model.reseller_path: reseller.pk}) if reseller else model.objects.all()
+        return [{key: plain(value) for key, value in row.items()} for row in found.order_by("pk").values()]
+
+    return {model.__name__: rows(model) for model in tenant_models()}
+
+
+def plain(value):
+    return bytes(value) if isinstance(value, bytes | memoryview) else value
+
+
+def tenancy_world(slug: str, starter: ServicePack, business: ServicePack) -> SimpleNamespace:
+    """A reseller with the world of the tenancy matrix: an account on `starter` (as `account_a` of tests/conftest.py),
+    a suspended one, and a copy of `business` (`big_pack`, the pack accounts move to) only it may use."""
+    tenant = make_reseller(slug)
+    account = make_account(tenant, f"{slug}-shop.example", starter, ftp_password=FTP_PASSWORD)
+    world = build_world(tenant, account, paused_on=starter, restricted_like=business)
+    world.big_pack = business
+    return world
+
+
+@pytest.fixture(name="worlds", scope="module")
+def worlds_fixture(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[SimpleNamespace]:
+    """Reseller A's and B's tenancy worlds (`.a`, `.b`), built once for the module that imports this fixture: its
+    tests send a few hundred requests at the same two worlds, and building them for each test was most of the
+    time they took. It is Django's `TestCase.setUpTestData`: the worlds are made in a transaction of the module's,
+    every test runs in a savepoint inside it (`world_a` and `world_b` ask for `db`) that is rolled back after it,
+    and the module's transaction is rolled back after its last test. Such a module must not also use
+    tests/conftest.py's `tenant_a`, `tenant_b` or packs: they would be the same resellers and packs again."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            with override_settings(PANEEL_PROVISIONING_ROOT=tmp_path_factory.mktemp("worlds")):
+                starter, business = make_pack("Starter", *STARTER), make_pack("Business", *BUSINESS)
+                built = SimpleNamespace(
+                    a=tenancy_world("alpha", starter, business), b=tenancy_world("bravo", starter, business)
+                )
+            with django_db_blocker.block():  # a test that does not ask for `db` could write into the worlds
+                yield built
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(name="world_a")
+def world_a_fixture(worlds, db) -> SimpleNamespace:
+    """Reseller A's world, for one test: its changes to the database are rolled back after it."""
+    return copy.deepcopy(worlds.a)
+
+
+@pytest.fixture(name="world_b")
+def world_b_fixture(worlds, db) -> SimpleNamespace:
+    """Reseller B's world, for one test: its changes to the database are rolled back after it."""
+    return copy.deepcopy(worlds.b)
