@@ -4,6 +4,7 @@ from django import forms
 
 from apps.apikeys.oauth_services import CLIENT_TYPES, GRANT_TYPES
 from apps.core.principal import Level
+from apps.core.timestamps import UtcDateTimeField
 
 
 class ApiKeyCreateForm(forms.Form):
@@ -19,7 +20,7 @@ class ApiKeyCreateForm(forms.Form):
         initial=Level.READ,
         help_text="Give a program the lowest level it needs.",
     )
-    expires_at = forms.DateTimeField(
+    expires_at = UtcDateTimeField(
         label="Expires",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

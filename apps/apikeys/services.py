@@ -14,6 +14,7 @@ from apps.core.crypto import encrypt
 from apps.core.errors import FieldProblem, InsufficientLevel, InvalidState, ValidationFailed
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
+from apps.core.timestamps import as_utc
 
 
 @transaction.atomic
@@ -28,10 +29,16 @@ def create_api_key(
         )
     if not principal.can(level):
         raise InsufficientLevel(f"A key cannot have a higher level than yours ('{principal.level.value}').")
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationFailed.from_problems(
-            [FieldProblem("validation_failed", "Must be in the future.", "expires_at")]
-        )
+    if expires_at is not None:
+        try:
+            expires_at = as_utc(expires_at)
+        except ValueError as error:
+            problem = FieldProblem("validation_failed", str(error), "expires_at")
+            raise ValidationFailed.from_problems([problem]) from None
+        if expires_at <= timezone.now():
+            raise ValidationFailed.from_problems(
+                [FieldProblem("validation_failed", "Must be in the future.", "expires_at")]
+            )
     if len(name) > 100:
         raise ValidationFailed.from_problems([FieldProblem("validation_failed", "At most 100 characters.", "name")])
     secret = secrets.token_urlsafe(32)

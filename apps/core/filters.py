@@ -4,6 +4,13 @@ import django_filters
 
 from apps.core.models import AuditEvent
 from apps.core.principal import Via
+from apps.core.timestamps import UtcDateTimeField
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 timestamp, compared in UTC; one UTC cannot hold is a 400, not a database error."""
+
+    field_class = UtcDateTimeField
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
@@ -12,8 +19,8 @@ class AuditEventFilterSet(django_filters.FilterSet):
     object_type = django_filters.CharFilter(field_name="object_type")
     object_id = django_filters.CharFilter(field_name="object_id")
     actor = django_filters.CharFilter(field_name="actor_repr", lookup_expr="icontains")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

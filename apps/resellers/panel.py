@@ -28,6 +28,7 @@ from django.utils.functional import cached_property
 from apps.core.errors import DomainError, InsufficientLevel, NotFound
 from apps.core.ip import client_ip
 from apps.core.principal import Level, Principal, Via
+from apps.core.timestamps import as_utc
 from apps.resellers.models import Membership
 from apps.resellers.selectors import principal_for_user
 
@@ -229,15 +230,16 @@ def _decode_cursor(token: str, count: int) -> list[str] | None:
 
 
 def _after(queryset: QuerySet, keys: tuple[str, str], values: list[str], descending: bool) -> QuerySet:
-    """Rows strictly after `values` in the ordering `keys` (two keys: a timestamp and the primary key)."""
+    """Rows strictly after `values` in the ordering `keys` (two keys: a timestamp and the primary key); all of them
+    when the cursor is not one this module made."""
     first, second = keys
     try:
-        stamp = datetime.fromisoformat(values[0])
+        stamp, pk = as_utc(datetime.fromisoformat(values[0])), int(values[1])
     except ValueError:
         return queryset
     if descending:
-        return queryset.filter(**{f"{first}__lte": stamp}).exclude(**{first: stamp, f"{second}__gte": values[1]})
-    return queryset.filter(**{f"{first}__gte": stamp}).exclude(**{first: stamp, f"{second}__lte": values[1]})
+        return queryset.filter(**{f"{first}__lte": stamp}).exclude(**{first: stamp, f"{second}__gte": pk})
+    return queryset.filter(**{f"{first}__gte": stamp}).exclude(**{first: stamp, f"{second}__lte": pk})
 
 
 def keyset_page(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.utils import timezone
@@ -129,6 +130,18 @@ def test_create_key_shows_the_secret_once(api_client, tenant_a):
     assert body["secret"] not in str(event.changes)
 
 
+def test_create_key_takes_an_expiry_in_any_offset(api_client, tenant_a):
+    """PostgreSQL refuses offsets beyond ±15:59; the key keeps the same instant, in UTC."""
+    expires = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    far_east = expires.astimezone(dt_timezone(timedelta(hours=20, minutes=12)))
+
+    response = api_client(tenant_a, "full").post("/v2/apikeys", {"level": "read", "expires_at": far_east.isoformat()})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["expires_at"] == iso(expires)
+    assert ApiKey.objects.get(key=response.json()["key"]).expires_at == expires
+
+
 def test_created_key_signs_requests_at_its_level(api_client, tenant_a):
     body = api_client(tenant_a, "full").post("/v2/apikeys", {"level": "read"}).json()
     new_client = SignedClient(body["key"], body["secret"])
@@ -153,6 +166,7 @@ def test_full_key_may_create_a_full_key(api_client, tenant_a):
         ({"level": None}, "level"),
         ({"level": "read", "expires_at": "next tuesday"}, "expires_at"),
         ({"level": "read", "expires_at": "2000-01-01T00:00:00Z"}, "expires_at"),
+        ({"level": "read", "expires_at": "9999-12-31T23:59:59-20:00"}, "expires_at"),  # past the year 9999 in UTC
         ({"level": "read", "name": "n" * 101}, "name"),
     ],
 )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
@@ -74,6 +75,19 @@ def test_create_api_key_validates_its_fields(full_a, kwargs, field):
     assert caught.value.field == field
     assert not ApiKey.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_api_key_expiry_is_kept_in_utc_and_must_fit_it(full_a):
+    far_east = dt_timezone(timedelta(hours=20, minutes=12))
+    expires_at = (timezone.now() + timedelta(days=1)).astimezone(far_east)
+    api_key, _ = create_api_key(principal=full_a, level="read", expires_at=expires_at)
+    assert api_key.expires_at == expires_at and api_key.expires_at.utcoffset() == timedelta(0)
+
+    beyond = datetime(9999, 12, 31, 23, 59, tzinfo=dt_timezone(-timedelta(hours=20)))
+    with pytest.raises(ValidationFailed) as caught:
+        create_api_key(principal=full_a, level="read", expires_at=beyond)
+    assert caught.value.field == "expires_at" and "9999" in caught.value.problems[0].message
+    assert ApiKey.objects.count() == 1
 
 
 def test_api_key_with_a_future_expiry_is_usable_until_then(full_a):
