@@ -1,6 +1,7 @@
 """Levels, principals, and the level and audit matrix of every write service.
 
-The matrix names every service that takes a `principal`; a meta-test finds them all in `apps.*.services`, so a new
+The matrix names every service that takes a `principal`; a meta-test finds them all in the services modules of
+`apps.*` (`services` and `*_services`), so a new
 write service that is not in the matrix (and so not level- and audit-tested) fails the build.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +20,10 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.core.serializers.json import DjangoJSONEncoder
+from oauth2_provider.models import Application
 
 from apps.accounts import services as accounts
+from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.assets import services as assets
 from apps.core import audit
@@ -152,7 +156,9 @@ def test_audit_record_takes_who_and_where_from_an_api_key_principal(tenant_a):
 def world(tenant_a, account_a, servicepack, big_servicepack, outsider) -> SimpleNamespace:
     """One of everything a write service acts on, for reseller A (tests/world.py), each in a state where the write
     would succeed."""
-    world = build_world(tenant_a, account_a, mailbox=False, paused_on=servicepack, failed_job=True)
+    world = build_world(
+        tenant_a, account_a, mailbox=False, paused_on=servicepack, failed_job=True, oauth_application=True
+    )
     world.pack, world.big_pack, world.outsider = servicepack, big_servicepack, outsider
     return world
 
@@ -275,6 +281,34 @@ WRITES: dict[str, Write] = {
         first,
         Level.FULL,
     ),
+    "apps.apikeys.oauth_services.create_oauth_application": Write(
+        lambda p, w: oauth_services.create_oauth_application(
+            principal=p,
+            name="billing sync",
+            client_type="confidential",
+            authorization_grant_type="client-credentials",
+        ),
+        "oauth_application.create",
+        first,
+        Level.FULL,
+    ),
+    "apps.apikeys.oauth_services.update_oauth_application": Write(
+        lambda p, w: oauth_services.update_oauth_application(
+            principal=p,
+            application_id=w.oauth_link.application_id,
+            name="renamed",
+            authorization_grant_type="client-credentials",
+        ),
+        "oauth_application.update",
+        first,
+        Level.FULL,
+    ),
+    "apps.apikeys.oauth_services.delete_oauth_application": Write(
+        lambda p, w: oauth_services.delete_oauth_application(principal=p, application_id=w.oauth_link.application_id),
+        "oauth_application.delete",
+        lambda result, w: Application(pk=w.oauth_link.application_id),  # deleted: only its id is left
+        Level.FULL,
+    ),
     "apps.ipwhitelist.services.add_whitelist_entry": Write(
         lambda p, w: ipwhitelist.add_whitelist_entry(principal=p, cidr="203.0.113.0/24", description="office"),
         "whitelist_entry.add",
@@ -336,16 +370,21 @@ def assert_audited_once(principal: Principal, since: int, action: str, target, e
     return event
 
 
+def services_modules() -> list:
+    """The modules `services` and `*_services` of every app of `apps.*`."""
+    return [
+        importlib.import_module(f"{app_config.name}.{info.name}")
+        for app_config in django_apps.get_app_configs()
+        if app_config.name.startswith("apps.")
+        for info in pkgutil.iter_modules([app_config.path])
+        if info.name == "services" or info.name.endswith("_services")
+    ]
+
+
 def write_services() -> dict[str, Callable]:
-    """Every service of `apps.*.services` (a public function with a keyword-only `principal`), by dotted name."""
+    """Every service of a services module (a public function with a keyword-only `principal`), by dotted name."""
     found = {}
-    for app_config in django_apps.get_app_configs():
-        if not app_config.name.startswith("apps."):
-            continue
-        try:
-            module = importlib.import_module(f"{app_config.name}.services")
-        except ModuleNotFoundError:
-            continue
+    for module in services_modules():
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -375,7 +414,7 @@ FULL_ONLY = sorted(name for name, write in WRITES.items() if write.level == Leve
 WRITE_LEVEL = sorted(name for name, write in WRITES.items() if write.level == Level.WRITE)
 
 
-def test_full_only_services_are_api_keys_whitelist_and_members():
+def test_full_only_services_are_api_access_and_members():
     assert {name.rpartition(".")[2] for name in FULL_ONLY} == {
         "create_api_key",
         "revoke_api_key",
@@ -384,11 +423,14 @@ def test_full_only_services_are_api_keys_whitelist_and_members():
         "add_member",
         "change_member_level",
         "remove_member",
+        "create_oauth_application",
+        "update_oauth_application",
+        "delete_oauth_application",
     }
 
 
 @pytest.mark.parametrize("service", FULL_ONLY)
-def test_write_principal_cannot_manage_api_keys_whitelist_or_members(service, world, write_a):
+def test_write_principal_cannot_manage_api_access_or_members(service, world, write_a):
     before = tenant_rows()
     with pytest.raises(InsufficientLevel) as caught:
         WRITES[service].call(write_a, world)
@@ -400,7 +442,7 @@ def _call_and_check_audit(service: str, principal: Principal, world: SimpleNames
     write = WRITES[service]
     since = last_audit_id()
     result = write.call(principal, world)
-    extra = (result[1],) if service.endswith("create_api_key") else ()
+    extra = (result[1],) if service.endswith(("create_api_key", "create_oauth_application")) else ()
     assert_audited_once(principal, since, write.action, write.target(result, world), extra_secrets=extra)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from apps.accounts import services as accounts
 from apps.accounts.models import Account
+from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.apikeys.models import ApiKey, ResellerApplication
 from apps.assets import services as assets
@@ -135,6 +136,15 @@ FOREIGN_WRITES = {
     "set_php_version": lambda p, b, pack: assets.set_php_version(principal=p, asset_id=b.hosting.pk, version="8.1"),
     "revoke_api_key": lambda p, b, pack: apikeys.revoke_api_key(principal=p, api_key_id=b.api_key.pk),
     "remove_whitelist_entry": lambda p, b, pack: ipwhitelist.remove_whitelist_entry(principal=p, entry_id=b.entry.pk),
+    "update_oauth_application": lambda p, b, pack: oauth_services.update_oauth_application(
+        principal=p,
+        application_id=b.oauth_link.application_id,
+        name="taken over",
+        authorization_grant_type="client-credentials",
+    ),
+    "delete_oauth_application": lambda p, b, pack: oauth_services.delete_oauth_application(
+        principal=p, application_id=b.oauth_link.application_id
+    ),
     "change_member_level": lambda p, b, pack: resellers.change_member_level(
         principal=p, membership_id=b.membership.pk, level="full"
     ),
