@@ -170,6 +170,8 @@ class BearerAuthentication(OAuth2Authentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if header.strip().partition(" ")[0].lower() != "bearer":
             return None
+        if "\x00" in header:  # no token holds one, and PostgreSQL refuses to look one up
+            raise InvalidToken("The bearer token is unknown, expired or revoked.")
         result = super().authenticate(request)
         if result is None:
             raise InvalidToken("The bearer token is unknown, expired or revoked.")

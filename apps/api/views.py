@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from apps.api.errors import NotAuthenticated, TokenInQuery
 from apps.api.paging import SkipTakePagination
 from apps.api.ratelimit import count_request
-from apps.core.errors import FieldProblem, InvalidState, PreconditionFailed, ValidationFailed
+from apps.core.errors import FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
 
@@ -70,6 +70,9 @@ class ApiView(GenericAPIView):
             request.rate_usage = getattr(exc, "usage", None)
             raise
         require_level(request.auth, self.read_level if request.method in SAFE_METHODS else self.write_level)
+        if any("\x00" in str(value) for value in kwargs.values()):
+            # No name holds a NUL character, and PostgreSQL refuses to even look one up.
+            raise NotFound("Not found.")
         if self.idempotent and request.method == "POST" and request.META.get("HTTP_IDEMPOTENCY_KEY"):
             self.start_idempotent(request)
 

@@ -14,13 +14,15 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
-    action = django_filters.CharFilter(field_name="action")
-    via = django_filters.ChoiceFilter(choices=Via.choices)
-    object_type = django_filters.CharFilter(field_name="object_type")
-    object_id = django_filters.CharFilter(field_name="object_id")
-    actor = django_filters.CharFilter(field_name="actor_repr", lookup_expr="icontains")
-    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = UtcDateTimeFilter(field_name="at", lookup_expr="lt")
+    action = django_filters.CharFilter(field_name="action", label="Action")
+    via = django_filters.ChoiceFilter(choices=Via.choices, label="Via")
+    object_type = django_filters.CharFilter(field_name="object_type", label="Object type")
+    object_id = django_filters.CharFilter(field_name="object_id", label="Object id")
+    actor = django_filters.CharFilter(
+        field_name="actor_repr", lookup_expr="icontains", label="Who (part of the actor's name)"
+    )
+    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte", label="Since (UTC)")
+    until = UtcDateTimeFilter(field_name="at", lookup_expr="lt", label="Until (UTC)")
 
     class Meta:
         model = AuditEvent
