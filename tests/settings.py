@@ -1,6 +1,8 @@
 """Test settings: the real settings, with a fast password hasher and jobs run in-process on commit."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,4 +13,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PANEEL_CRYPT_ROUNDS = 1000
 # Unit tests run jobs in-process when a transaction commits; tests/integration runs a real worker instead.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
-PANEEL_PROVISIONING_ROOT = Path(os.environ.get("PANEEL_TEST_PROVISIONING_ROOT") or tempfile.mkdtemp(prefix="paneel-"))
+if os.environ.get("PANEEL_TEST_PROVISIONING_ROOT"):  # a worker process of tests/integration, in its test's directory
+    PANEEL_PROVISIONING_ROOT = Path(os.environ["PANEEL_TEST_PROVISIONING_ROOT"])
+else:
+    PANEEL_PROVISIONING_ROOT = Path(tempfile.mkdtemp(prefix="paneel-"))
+    atexit.register(shutil.rmtree, PANEEL_PROVISIONING_ROOT, ignore_errors=True)
