@@ -7,7 +7,7 @@ from apps.resellers.urls import auth_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    re_path(r"^v1(/.*)?$", problems.v1_retired),
+    re_path(r"^v1(/[\s\S]*)?$", problems.v1_retired),
     path("v2/", include("apps.api.urls")),
     # OAuth2 protocol endpoints only (authorize, token, revoke, introspect): applications are managed in the
     # panel, tied to a reseller, not through the toolkit's own pages.

@@ -20,5 +20,5 @@ urlpatterns = [
     path("", include("apps.apikeys.api_urls")),
     path("", include("apps.ipwhitelist.api_urls")),
     path("", include("apps.core.api_urls")),
-    re_path(r"^.*$", problems.not_found),
+    re_path(r"^[\s\S]*$", problems.not_found),  # not `.*`: a path may hold a newline
 ]

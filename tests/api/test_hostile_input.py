@@ -1,7 +1,8 @@
 """Input no database can hold never reaches one: a NUL character in a path parameter, a filter or a credential is
-a clean 404, 400 or 401, never a 500. SQLite takes such values; PostgreSQL refuses them with an error of its own,
-so these tests guard the PostgreSQL pass of CI. The panel's filters are here too: one FilterSet serves both doors.
-(Timestamps PostgreSQL cannot hold: tests/api/test_auditevents.py and test_apikeys.py.)"""
+a clean 404, 400 or 401, never a 500; a path with a newline is answered like any other. SQLite takes NULs; PostgreSQL
+refuses them with an error of its own, so these tests guard the PostgreSQL pass of CI. The panel's filters are here
+too: one FilterSet serves both doors. (Timestamps PostgreSQL cannot hold: tests/api/test_auditevents.py and
+test_apikeys.py.)"""
 
 from __future__ import annotations
 
@@ -37,6 +38,18 @@ def test_a_nul_in_a_path_parameter_is_not_found(method, route, parameter, api_cl
 
     assert_problem(response, 404, "not_found")
     assert tenant_rows(tenant_a["reseller"]) == before
+
+
+@pytest.mark.parametrize(
+    ("target", "status", "code"),
+    [
+        ("/v2/accounts/a%0Ab/suspension", 404, "not_found"),
+        ("/v2/no%0Aroute", 404, "not_found"),
+        ("/v1/accounts/a%0Ab", 410, "api_version_retired"),
+    ],
+)
+def test_a_newline_in_a_path_is_still_answered_with_a_problem(target, status, code, reader):
+    assert_problem(reader.put(target, {}), status, code)
 
 
 @pytest.mark.parametrize(
