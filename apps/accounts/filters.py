@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from apps.accounts.models import Account, Status
 from apps.assets.models import Asset
+from apps.core.filters import IdFilter
 from apps.servicepacks.models import AssetType
 
 # The reference API's asset types: a client may filter on any of them; the ones Paneel does not offer match nothing.
@@ -21,7 +22,7 @@ class AccountFilterSet(django_filters.FilterSet):
     asset_type = django_filters.ChoiceFilter(
         choices=REFERENCE_ASSET_TYPES, method="filter_asset_type", label="Has asset type"
     )
-    servicepack_id = django_filters.NumberFilter(field_name="servicepack_id", label="Servicepack")
+    servicepack_id = IdFilter(field_name="servicepack_id", label="Servicepack")
     status = django_filters.ChoiceFilter(choices=Status.choices)
     q = django_filters.CharFilter(method="filter_search", label="Search")
 

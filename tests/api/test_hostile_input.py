@@ -98,3 +98,43 @@ def test_a_nul_in_a_panel_filter_is_a_form_error(target, field, client, tenant_a
 
     assert response.status_code == 200
     assert re.search(rf'<li><label for="id_{field}">[^<]+</label>: Null characters are not allowed', response.text)
+
+
+@pytest.mark.parametrize(
+    ("target", "field"),
+    [
+        ("/v2/accounts?servicepack_id=1.0012095786532159e%2B47", "servicepack_id"),
+        ("/v2/accounts?servicepack_id=-6.9e%2B76", "servicepack_id"),
+        (f"/v2/accounts?servicepack_id={2**63}", "servicepack_id"),
+        (f"/v2/mysqldatabases?account_id={2**64}", "account_id"),
+        ("/v2/mailboxes?account_id=0", "account_id"),
+    ],
+)
+def test_an_id_filter_no_database_integer_holds_is_refused(target, field, reader, account_a):
+    """SQLite's driver overflows on an integer past 64 bits, and Django checks the range only on a primary key."""
+    assert_problem(reader.get(target), 400, "validation_failed", field)
+
+
+def test_the_largest_id_a_database_holds_is_a_filter_that_matches_nothing(reader, account_a):
+    response = reader.get(f"/v2/linuxhostings?account_id={2**63 - 1}")
+
+    assert response.status_code == 200, response.content
+    assert response.json() == []
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "body"),
+    [
+        ("POST", "/v2/accounts", {"identifier": "big.example", "servicepack_id": 2**70}),
+        ("POST", "/v2/mysqldatabases", {"database_name": "big", "account_id": 2**70, "password": "Secret123abc"}),
+        ("PUT", "/v2/accounts/{account}/servicepack", {"servicepack_id": 2**70}),
+        ("GET", f"/v2/accounts/{2**70}", None),
+        ("GET", f"/v2/provisioningjobs/{2**70}", None),
+        ("DELETE", f"/v2/ipwhitelist/{2**70}", None),
+    ],
+)
+def test_ids_and_numbers_past_64_bits_are_a_client_error(method, target, body, api_client, tenant_a, account_a):
+    response = api_client(tenant_a, "full").request(method, target.format(account=account_a.pk), body)
+
+    assert 400 <= response.status_code < 500, response.content
+    assert response["Content-Type"] == "application/problem+json"
