@@ -18,10 +18,11 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
-# Web server and worker side by side; Ctrl-C stops both.
+# Web server and worker side by side; Ctrl-C stops both. The one worker runs every server's queue (on a
+# platform of many machines, each runs `db_worker --queue-name <its server>`).
 serve: $(VENV)/.installed
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	$(PY) manage.py db_worker --interval 1 --queue-name '*' & worker=$$!; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 run: setup serve

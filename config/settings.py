@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "apps.core",
     "apps.resellers",
+    "apps.servers",
     "apps.servicepacks",
     "apps.accounts",
     "apps.assets",
@@ -235,7 +236,8 @@ LOGGING = {
 TASKS = {
     "default": {
         "BACKEND": env("PANEEL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        # Any queue: each server's jobs go to the queue named after it (DESIGN 8), `default` without servers.
+        "QUEUES": [],
     }
 }
 

@@ -12,7 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The least SHA-512-crypt allows: asset password hashes are pure Python, and the suite makes hundreds of them.
 PANEEL_CRYPT_ROUNDS = 1000
 # Unit tests run jobs in-process when a transaction commits; tests/integration runs a real worker instead.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
 if os.environ.get("PANEEL_TEST_PROVISIONING_ROOT"):  # a worker process of tests/integration, in its test's directory
     PANEEL_PROVISIONING_ROOT = Path(os.environ["PANEEL_TEST_PROVISIONING_ROOT"])
 else:

@@ -20,6 +20,20 @@ class Account(models.Model):
     servicepack = models.ForeignKey("servicepacks.ServicePack", on_delete=models.PROTECT, related_name="accounts")
     identifier = models.CharField(max_length=253, unique=True, help_text="Domain name (ASCII form, lowercased).")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROVISIONING)
+    # Placement (DESIGN 8): the server of each role this account's assets live on; null where the pack needs no
+    # such role or no server is configured (then the worker's local drivers and default queue serve it).
+    web_server = models.ForeignKey(
+        "servers.Server", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts_web"
+    )
+    mail_server = models.ForeignKey(
+        "servers.Server", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts_mail"
+    )
+    dns_server = models.ForeignKey(
+        "servers.Server", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts_dns"
+    )
+    db_server = models.ForeignKey(
+        "servers.Server", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts_db"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,3 +50,15 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+    def server_for(self, role: str):
+        """The account's server for `role` (`web`, `mail`, `dns`, `db`), or None."""
+        return getattr(self, f"{role}_server")
+
+    @property
+    def provisioning_server(self):
+        """Where the account's own jobs run: its web server, else its mail, database or DNS server (or None).
+
+        Assets placed on other servers are driven there, by parts of the job (`apps.provisioning.runner`).
+        """
+        return self.web_server or self.mail_server or self.db_server or self.dns_server

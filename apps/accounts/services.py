@@ -9,11 +9,20 @@ from django.db import IntegrityError, transaction
 from apps.accounts.domains import normalize_domain
 from apps.accounts.models import Account, Status
 from apps.core import audit
-from apps.core.errors import Duplicate, InvalidState, NotFound, QuotaExceeded, SizeExceedsServicepack
-from apps.core.principal import Level, Principal
+from apps.core.errors import (
+    Duplicate,
+    InsufficientLevel,
+    InvalidState,
+    NotFound,
+    QuotaExceeded,
+    SizeExceedsServicepack,
+)
+from apps.core.principal import Level, Principal, Via
 from apps.core.tenancy import require_level
 from apps.provisioning.jobs import ensure_no_unfinished_job, record_job
 from apps.provisioning.models import ProvisioningJob
+from apps.servers.models import Role, Server
+from apps.servers.placement import placement_for, roles_for_asset_types
 from apps.servicepacks.models import ServicePack
 
 
@@ -37,11 +46,18 @@ def usable_servicepack(principal: Principal, servicepack: ServicePack | int) -> 
 
 @transaction.atomic
 def create_account(
-    *, principal: Principal, identifier: str, servicepack: ServicePack | int, ftp_password: str | None = None
+    *,
+    principal: Principal,
+    identifier: str,
+    servicepack: ServicePack | int,
+    ftp_password: str | None = None,
+    servers: dict[str, Server] | None = None,
 ) -> tuple[Account, ProvisioningJob]:
     """Create an account for domain `identifier` on `servicepack`, with the assets the pack creates with it.
 
-    Returns the account (status `provisioning`) and the pending `account.create` job.
+    The account is placed on a server for each role its pack needs (and DNS): `servers` (the operator's choice
+    by role, admin only) or the least loaded active server with that role. Returns the account (status
+    `provisioning`) and the pending `account.create` job, queued on the account's primary server.
     """
     from apps.assets.services import add_asset_row
 
@@ -50,9 +66,15 @@ def create_account(
     pack = usable_servicepack(principal, servicepack)
     if Account.objects.filter(identifier=identifier).exists():
         raise Duplicate(f"An account for {identifier} already exists.", field="identifier")
+    if servers and principal.via != Via.ADMIN:
+        raise InsufficientLevel("Only operators choose the servers an account is placed on.")
+    roles = roles_for_asset_types({item.asset_type for item in pack.items.all()}) | {Role.DNS}
+    placement = {f"{role}_server": server for role, server in placement_for(roles, servers).items()}
     try:
         with transaction.atomic():
-            account = Account.objects.create(reseller=principal.reseller, servicepack=pack, identifier=identifier)
+            account = Account.objects.create(
+                reseller=principal.reseller, servicepack=pack, identifier=identifier, **placement
+            )
     except IntegrityError:
         raise Duplicate(f"An account for {identifier} already exists.", field="identifier") from None
     for item in pack.items.all():

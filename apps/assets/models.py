@@ -2,6 +2,7 @@ from django.db import models
 
 from apps.accounts.models import Status
 from apps.core.tenancy import TenantManager
+from apps.servers.placement import ROLE_OF
 from apps.servicepacks.models import AssetType
 
 
@@ -38,3 +39,9 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_asset_type_display()} {self.name}"
+
+    @property
+    def provisioning_server(self):
+        """The server this asset lives on, whose worker runs its jobs: the account's server for its role."""
+        role = ROLE_OF.get(self.asset_type)
+        return self.account.server_for(role) if role else None

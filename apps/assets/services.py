@@ -25,6 +25,7 @@ from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
 from apps.provisioning.jobs import ensure_no_unfinished_job, record_job
 from apps.provisioning.models import ProvisioningJob
+from apps.servers.placement import ROLE_OF, least_loaded
 from apps.servicepacks.models import ServicePackItem
 
 
@@ -78,6 +79,7 @@ def add_asset_row(
             f"Servicepack '{account.servicepack.name}' allows {item.max_count} {item.asset_type} assets; "
             f"account {account} has {count}."
         )
+    place_for_role(account, ROLE_OF.get(item.asset_type))
     built = kind.build(account, fields if fields is not None else kind.default_fields(account), password)
     if Asset.objects.filter(asset_type=item.asset_type, name=built.name).exists():
         raise Duplicate(
@@ -95,6 +97,13 @@ def add_asset_row(
             )
     except IntegrityError:
         raise Duplicate(f"{item.get_asset_type_display()} {built.name} already exists.") from None
+
+
+def place_for_role(account: Account, role: str | None) -> None:
+    """Give a (locked) account a server for `role` if it has none yet, e.g. after a plan change added the role."""
+    if role and account.server_for(role) is None and (server := least_loaded(role)) is not None:
+        setattr(account, f"{role}_server", server)
+        account.save(update_fields=[f"{role}_server", "updated_at"])
 
 
 def kind_field(asset_type: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -13,9 +13,13 @@ from apps.core.errors import InvalidState
 from apps.core.principal import Principal
 from apps.provisioning.models import UNFINISHED, ProvisioningJob
 
+if TYPE_CHECKING:
+    from apps.servers.models import Server
+
 # What a job is expected to take, for the `completion.estimate` clients poll on.
 EXPECTED_SECONDS = {"account.create": 30, "account.delete": 30}
 DEFAULT_EXPECTED_SECONDS = 15
+DEFAULT_QUEUE = "default"
 
 
 def target_key(target: models.Model) -> tuple[str, str]:
@@ -30,9 +34,20 @@ def ensure_no_unfinished_job(target: models.Model) -> None:
 
 
 def record_job(
-    *, principal: Principal, action: str, target: models.Model, payload: dict[str, Any] | None = None
+    *,
+    principal: Principal,
+    action: str,
+    target: models.Model,
+    payload: dict[str, Any] | None = None,
+    server: Server | None = None,
 ) -> ProvisioningJob:
-    """Record a pending job for `action` on `target` and enqueue it once the surrounding transaction commits."""
+    """Record a pending job for `action` on `target` and enqueue it once the surrounding transaction commits.
+
+    `server` is the server whose worker must run it (DESIGN 8): by default the target's own
+    `provisioning_server` (an account's primary server, the server an asset lives on); None: the default queue.
+    """
+    if server is None:
+        server = getattr(target, "provisioning_server", None)
     target_type, target_id = target_key(target)
     job = ProvisioningJob.objects.create(
         reseller_id=principal.reseller_id,
@@ -42,17 +57,26 @@ def record_job(
         target_repr=str(target)[:255],
         payload=payload or {},
         actor_repr=principal.actor_repr[:200],
+        server=server,
         estimate=timezone.now() + timedelta(seconds=EXPECTED_SECONDS.get(action, DEFAULT_EXPECTED_SECONDS)),
         # A pending job not claimed by then is enqueued again (see runner.requeue_stale_jobs): nothing is lost
         # even if the process dies between the commit and the enqueue.
         lease_expires_at=timezone.now() + timedelta(seconds=settings.PANEEL_JOB_LEASE_SECONDS),
     )
-    transaction.on_commit(lambda: enqueue(job.pk))
+    transaction.on_commit(lambda: enqueue(job))
     return job
 
 
-def enqueue(job_id) -> None:
-    """Hand the job to the task backend (the worker runs it)."""
+def queue_of(job: ProvisioningJob) -> str:
+    """The task queue of the job's server (its name), or the default queue for a job without a server."""
+    return job.server.queue_name if job.server_id else DEFAULT_QUEUE
+
+
+def enqueue(job: ProvisioningJob, *, run_after=None) -> None:
+    """Hand the job to the task backend, on its server's queue (that server's worker runs it)."""
     from apps.provisioning.tasks import run_provisioning_job
 
-    run_provisioning_job.enqueue(str(job_id))
+    task = run_provisioning_job.using(queue_name=queue_of(job))
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    task.enqueue(str(job.pk))

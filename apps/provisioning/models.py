@@ -36,6 +36,12 @@ class ProvisioningJob(models.Model):
     estimate = models.DateTimeField(null=True, blank=True, help_text="Expected completion time.")
     attempts = models.PositiveIntegerField(default=0)
     actor_repr = models.CharField(max_length=200, blank=True)
+    # The server whose worker runs this job (its queue); null: the default queue and the worker's own drivers.
+    server = models.ForeignKey(
+        "servers.Server", on_delete=models.PROTECT, null=True, blank=True, related_name="provisioning_jobs"
+    )
+    # A part of an account-wide job for the assets on another server; the parent finishes after its parts.
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="parts")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,8 +21,10 @@ from apps.accounts.models import Account, Status
 from apps.assets.kinds import resource_link
 from apps.assets.models import Asset
 from apps.provisioning.drivers import get_driver
-from apps.provisioning.drivers.base import AssetSpec, DriverError
+from apps.provisioning.drivers.base import AssetSpec, DriverError, ServerInfo
 from apps.provisioning.models import UNFINISHED, JobStatus, ProvisioningJob
+from apps.servers.models import Server
+from apps.servers.placement import ROLE_OF
 
 logger = logging.getLogger(__name__)
 
@@ -33,26 +35,62 @@ class JobFailed(Exception):
         super().__init__(detail)
 
 
+class WaitingForParts(Exception):
+    """This job's own part is done and its parts on other servers are still running; each part, when it ends,
+    enqueues the job again (and an expired lease requeues it should that wake-up be lost)."""
+
+
 def lease_deadline():
     return timezone.now() + timedelta(seconds=settings.PANEEL_JOB_LEASE_SECONDS)
 
 
+def server_info(server: Server | None) -> ServerInfo | None:
+    """What a driver may know of a server (plain data: drivers do not import Django models)."""
+    if server is None:
+        return None
+    return ServerInfo(
+        name=server.name,
+        hostname=server.hostname,
+        ipv4_address=server.ipv4_address,
+        ipv6_address=server.ipv6_address,
+        root=server.provisioning_root or None,
+        services=dict(server.services or {}),
+    )
+
+
 def spec_of(asset: Asset, *, suspended: bool | None = None) -> AssetSpec:
     """What the driver needs to know about an asset (hashes included, never a clear password)."""
+    account = asset.account
     return AssetSpec(
         asset_type=asset.asset_type,
         name=asset.name,
-        account_identifier=asset.account.identifier,
+        account_identifier=account.identifier,
         max_size=asset.max_size,
-        suspended=asset.account.status == Status.SUSPENDED if suspended is None else suspended,
+        suspended=account.status == Status.SUSPENDED if suspended is None else suspended,
         details=asset.details,
+        placement={
+            role: info
+            for role in ("web", "mail", "dns", "db")
+            if (info := server_info(account.server_for(role))) is not None
+        },
     )
+
+
+def driver_for(job: ProvisioningJob, asset_type: str):
+    """The configured driver for `asset_type`, set up for the server the job runs on."""
+    return get_driver(asset_type, server_info(job.server))
+
+
+def asset_server_id(asset: Asset) -> int | None:
+    """The id of the server `asset` lives on (its account's server for the asset type's role)."""
+    role = ROLE_OF.get(asset.asset_type)
+    return getattr(asset.account, f"{role}_server_id") if role else None
 
 
 def claim(job_id) -> ProvisioningJob | None:
     """Mark the job running under a fresh lease, or None when it has ended or another worker holds it."""
     with transaction.atomic():
-        job = ProvisioningJob.objects.select_for_update().filter(pk=job_id).first()
+        job = ProvisioningJob.objects.select_for_update(of=("self",)).select_related("server").filter(pk=job_id).first()
         now = timezone.now()
         if job is None or job.status not in UNFINISHED:
             return None
@@ -102,7 +140,9 @@ def run_job(job_id) -> str | None:
     keeper = LeaseKeeper(job)
     keeper.start()
     try:
-        links = handler_for(job.action)(job)
+        links = run_part(job) if job.parent_id else handler_for(job.action)(job)
+    except WaitingForParts:
+        return JobStatus.PENDING
     except (DriverError, JobFailed) as exc:
         return fail(job, getattr(exc, "code", "driver_error"), exc.detail)
     except Exception:
@@ -110,19 +150,32 @@ def run_job(job_id) -> str | None:
         return fail(job, "internal_error", "The job failed unexpectedly; the operator has been told.")
     finally:
         keeper.stopped.set()
-    held(job).update(
-        status=JobStatus.FINISHED,
-        resource_links=links,
-        error=None,
-        finished_at=timezone.now(),
-        lease_expires_at=None,
-    )
+    with transaction.atomic():
+        lock_parent(job)
+        held(job).update(
+            status=JobStatus.FINISHED,
+            resource_links=links,
+            error=None,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        )
     return JobStatus.FINISHED
+
+
+def lock_parent(job: ProvisioningJob) -> None:
+    """For a part: lock the parent's row (so it cannot miss this part's end) and wake it once this commits."""
+    if job.parent_id is None:
+        return
+    from apps.provisioning.jobs import enqueue
+
+    parent = ProvisioningJob.objects.select_for_update(of=("self",)).select_related("server").get(pk=job.parent_id)
+    transaction.on_commit(lambda: enqueue(parent))
 
 
 def fail(job: ProvisioningJob, code: str, detail: str) -> str:
     """Record the failure on the job (a problem object) and mark what it was working on `failed`."""
     with transaction.atomic():
+        lock_parent(job)
         if not held(job).update(
             status=JobStatus.FAILED,
             error={"code": code, "detail": detail, "status": 500, "title": "Provisioning failed"},
@@ -137,13 +190,6 @@ def fail(job: ProvisioningJob, code: str, detail: str) -> str:
     return JobStatus.FAILED
 
 
-def target_account(job: ProvisioningJob) -> Account:
-    account = Account.objects.filter(pk=job.target_id).first()
-    if account is None:
-        raise JobFailed("not_found", f"Account {job.target_repr} no longer exists.")
-    return account
-
-
 def target_asset(job: ProvisioningJob) -> Asset:
     asset = Asset.objects.select_related("account").filter(pk=job.target_id).first()
     if asset is None:
@@ -151,80 +197,156 @@ def target_asset(job: ProvisioningJob) -> Asset:
     return asset
 
 
-def each_asset(job: ProvisioningJob, assets: Iterable[Asset], step: Callable[[Asset], None]) -> None:
-    for asset in assets:
-        step(asset)
-        renew_lease(job)
-
-
 def account_assets(account: Account) -> list[Asset]:
     return list(account.assets.select_related("account").order_by("pk"))
 
 
-def create_account(job: ProvisioningJob) -> list[str]:
-    account = target_account(job)
+# An account-wide job in two halves: `step` drives one asset (on the server the job runs on), `finish` settles
+# the account once every asset, on every server, has been driven.
+Step = Callable[[ProvisioningJob, Asset], None]
+Finish = Callable[[ProvisioningJob, Account], list[str]]
 
-    def create(asset: Asset) -> None:
-        try:
-            get_driver(asset.asset_type).create(spec_of(asset))
-        except DriverError:
-            Asset.objects.filter(pk=asset.pk).update(status=Status.FAILED)
-            raise
-        Asset.objects.filter(pk=asset.pk).update(status=Status.ACTIVE, updated_at=timezone.now())
 
-    each_asset(job, account_assets(account), create)
+def run_account_job(job: ProvisioningJob, step: Step, finish: Finish) -> list[str]:
+    """Drive the account's assets on this job's server, hand the others to parts on their servers, then finish.
+
+    The job runs on the account's primary server; assets placed on another server get a part (a child job on
+    that server's queue). The job finishes only after all its parts, and fails with the first part that failed.
+    """
+    account = Account.objects.filter(pk=job.target_id).first()
+    if account is None:
+        if job.action == "account.delete":  # a retry after the account was already removed: nothing left
+            return []
+        raise JobFailed("not_found", f"Account {job.target_repr} no longer exists.")
+    assets = account_assets(account)
+    # A job woken by its parts (or retried after one failed) does not drive its own assets again.
+    if not job.payload.get("own_part_done"):
+        for asset in assets:
+            if asset_server_id(asset) == job.server_id:
+                step(job, asset)
+                renew_lease(job)
+        if any(asset_server_id(a) != job.server_id for a in assets):
+            job.payload = {**job.payload, "own_part_done": True}
+            held(job).update(payload=job.payload)
+    other_servers = sorted({asset_server_id(a) for a in assets} - {job.server_id}, key=lambda pk: pk or 0)
+    if other_servers:
+        start_parts(job, other_servers)
+        await_parts(job)
+    return finish(job, account)
+
+
+def run_part(job: ProvisioningJob) -> list[str]:
+    """A part of an account-wide job: drive the account's assets that live on this part's server."""
+    step, _ = ACCOUNT_HANDLERS[job.action]
+    account = Account.objects.filter(pk=job.target_id).first()
+    for asset in account_assets(account) if account else []:
+        if asset_server_id(asset) == job.server_id:
+            step(job, asset)
+            renew_lease(job)
+    return []
+
+
+def start_parts(job: ProvisioningJob, server_ids: list[int | None]) -> None:
+    """Create (once) and enqueue the job's part for each server; parts of an earlier attempt are kept."""
+    from apps.provisioning.jobs import enqueue
+
+    existing = set(job.parts.values_list("server_id", flat=True))
+    for server_id in server_ids:
+        if server_id in existing:
+            continue
+        part = ProvisioningJob.objects.create(
+            reseller_id=job.reseller_id,
+            action=job.action,
+            target_type=job.target_type,
+            target_id=job.target_id,
+            target_repr=job.target_repr,
+            payload=job.payload,
+            actor_repr=job.actor_repr,
+            estimate=job.estimate,
+            lease_expires_at=lease_deadline(),
+            server_id=server_id,
+            parent=job,
+        )
+        part = ProvisioningJob.objects.select_related("server").get(pk=part.pk)
+        transaction.on_commit(lambda part=part: enqueue(part))
+
+
+def await_parts(job: ProvisioningJob) -> None:
+    """Return when every part has finished; park the job (pending) while some still run; fail on a failed one.
+
+    The job's row lock orders this check against a part's end (`lock_parent`): either the check sees the part
+    ended, or the part's wake-up comes after the job was parked.
+    """
+    with transaction.atomic():
+        ProvisioningJob.objects.select_for_update().filter(pk=job.pk).first()
+        parts = list(job.parts.select_related("server").order_by("created_at"))
+        failed = next((p for p in parts if p.status in (JobStatus.FAILED, JobStatus.CANCELLED)), None)
+        if failed is not None:
+            error = failed.error or {}
+            where = failed.server.name if failed.server else "the default queue"
+            raise JobFailed(error.get("code", "driver_error"), f"On server {where}: {error.get('detail', '')}")
+        waiting = any(p.status in UNFINISHED for p in parts)
+        if waiting:
+            held(job).update(status=JobStatus.PENDING, lease_expires_at=lease_deadline())
+    if waiting:  # raised outside the block, which must commit the parked state
+        raise WaitingForParts
+
+
+def create_step(job: ProvisioningJob, asset: Asset) -> None:
+    try:
+        driver_for(job, asset.asset_type).create(spec_of(asset))
+    except DriverError:
+        Asset.objects.filter(pk=asset.pk).update(status=Status.FAILED)
+        raise
+    Asset.objects.filter(pk=asset.pk).update(status=Status.ACTIVE, updated_at=timezone.now())
+
+
+def finish_create(job: ProvisioningJob, account: Account) -> list[str]:
     Account.objects.filter(pk=account.pk).update(status=Status.ACTIVE, updated_at=timezone.now())
     return [f"/v2/accounts/{account.pk}"]
 
 
-def set_account_suspension(suspended: bool) -> Callable[[ProvisioningJob], list[str]]:
-    new_status = Status.SUSPENDED if suspended else Status.ACTIVE
+def suspended_for(job: ProvisioningJob) -> bool:
+    """Whether the account is to be suspended at the end of the job.
 
-    def handle(job: ProvisioningJob) -> list[str]:
-        account = target_account(job)
-        each_asset(
-            job,
-            account_assets(account),
-            lambda a: get_driver(a.asset_type).update(spec_of(a, suspended=suspended)),
-        )
-        account.assets.update(status=new_status, updated_at=timezone.now())
-        Account.objects.filter(pk=account.pk).update(status=new_status, updated_at=timezone.now())
-        return [f"/v2/accounts/{account.pk}"]
-
-    return handle
+    A suspension change says so by its action; a plan change records it with the job, since a failed attempt
+    marks the account `failed` and a retry must not lift the suspension.
+    """
+    if job.action in ("account.suspend", "account.unsuspend"):
+        return job.action == "account.suspend"
+    return bool(job.payload.get("suspended"))
 
 
-def update_account(job: ProvisioningJob) -> list[str]:
-    account = target_account(job)
-    # Whether the account was suspended is recorded with the job: a failed attempt marks the account `failed`,
-    # and a retry must not lift the suspension.
-    suspended = job.payload.get("suspended", account.status == Status.SUSPENDED)
-    each_asset(job, account_assets(account), lambda a: get_driver(a.asset_type).update(spec_of(a, suspended=suspended)))
-    settled = Status.SUSPENDED if suspended else Status.ACTIVE
+def update_step(job: ProvisioningJob, asset: Asset) -> None:
+    driver_for(job, asset.asset_type).update(spec_of(asset, suspended=suspended_for(job)))
+
+
+def finish_update(job: ProvisioningJob, account: Account) -> list[str]:
+    settled = Status.SUSPENDED if suspended_for(job) else Status.ACTIVE
     account.assets.update(status=settled, updated_at=timezone.now())
     Account.objects.filter(pk=account.pk).update(status=settled, updated_at=timezone.now())
     return [f"/v2/accounts/{account.pk}"]
 
 
-def delete_account(job: ProvisioningJob) -> list[str]:
-    account = Account.objects.filter(pk=job.target_id).first()
-    if account is None:  # a retry after the account was already removed: nothing left to do
-        return []
-    each_asset(job, account_assets(account), lambda a: get_driver(a.asset_type).delete(spec_of(a)))
+def delete_step(job: ProvisioningJob, asset: Asset) -> None:
+    driver_for(job, asset.asset_type).delete(spec_of(asset))
+
+
+def finish_delete(job: ProvisioningJob, account: Account) -> list[str]:
     account.delete()
     return []
 
 
 def create_asset(job: ProvisioningJob) -> list[str]:
     asset = target_asset(job)
-    get_driver(asset.asset_type).create(spec_of(asset))
+    driver_for(job, asset.asset_type).create(spec_of(asset))
     settle_asset(asset)
     return [resource_link(asset)]
 
 
 def update_asset(job: ProvisioningJob) -> list[str]:
     asset = target_asset(job)
-    get_driver(asset.asset_type).update(spec_of(asset))
+    driver_for(job, asset.asset_type).update(spec_of(asset))
     settle_asset(asset)
     return [resource_link(asset)]
 
@@ -238,24 +360,25 @@ def delete_asset(job: ProvisioningJob) -> list[str]:
     asset = Asset.objects.select_related("account").filter(pk=job.target_id).first()
     if asset is None:
         return []
-    get_driver(asset.asset_type).delete(spec_of(asset))
+    driver_for(job, asset.asset_type).delete(spec_of(asset))
     asset.delete()
     return []
 
 
-ACCOUNT_HANDLERS = {
-    "account.create": create_account,
-    "account.suspend": set_account_suspension(True),
-    "account.unsuspend": set_account_suspension(False),
-    "account.change_servicepack": update_account,
-    "account.delete": delete_account,
+ACCOUNT_HANDLERS: dict[str, tuple[Step, Finish]] = {
+    "account.create": (create_step, finish_create),
+    "account.suspend": (update_step, finish_update),
+    "account.unsuspend": (update_step, finish_update),
+    "account.change_servicepack": (update_step, finish_update),
+    "account.delete": (delete_step, finish_delete),
 }
 ASSET_HANDLERS = {"create": create_asset, "update": update_asset, "delete": delete_asset}
 
 
 def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
     if action in ACCOUNT_HANDLERS:
-        return ACCOUNT_HANDLERS[action]
+        step, finish = ACCOUNT_HANDLERS[action]
+        return lambda job: run_account_job(job, step, finish)
     verb = action.rpartition(".")[2]
     if verb in ASSET_HANDLERS:
         return ASSET_HANDLERS[verb]
@@ -272,15 +395,15 @@ def requeue_stale_jobs() -> int:
     now = timezone.now()
     stale = ProvisioningJob.objects.filter(status__in=UNFINISHED, lease_expires_at__lt=now)
     requeued = 0
-    for job_id in list(stale.values_list("pk", flat=True)[:500]):
+    for job in list(stale.select_related("server")[:500]):
         with transaction.atomic():
             if (
-                ProvisioningJob.objects.filter(pk=job_id, status__in=UNFINISHED, lease_expires_at__lt=now).update(
+                ProvisioningJob.objects.filter(pk=job.pk, status__in=UNFINISHED, lease_expires_at__lt=now).update(
                     status=JobStatus.PENDING, lease_expires_at=lease_deadline()
                 )
                 == 1
             ):
-                transaction.on_commit(lambda job_id=job_id: enqueue(job_id))
+                transaction.on_commit(lambda job=job: enqueue(job))
                 requeued += 1
     if requeued:
         logger.warning("Requeued %d provisioning job(s) whose worker stopped renewing its lease", requeued)

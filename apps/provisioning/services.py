@@ -25,7 +25,11 @@ RETRY_STATUS = {"create": Status.PROVISIONING, "delete": Status.DELETING}
 def retry_job(*, principal: Principal, job_id) -> ProvisioningJob:
     """Run a failed job again (drivers are idempotent, so steps already done are harmless)."""
     require_level(principal, Level.WRITE)
-    job = ProvisioningJob.objects.select_for_update().get_for_principal(principal, pk=job_id)
+    job = (
+        ProvisioningJob.objects.select_for_update(of=("self",))
+        .select_related("server")
+        .get_for_principal(principal, pk=job_id)
+    )
     if job.status != JobStatus.FAILED:
         raise InvalidState(f"Only failed jobs can be retried; this one is {job.status}.")
     status = RETRY_STATUS.get(job.action.rpartition(".")[2])
@@ -38,5 +42,11 @@ def retry_job(*, principal: Principal, job_id) -> ProvisioningJob:
     job.lease_expires_at = timezone.now() + timedelta(seconds=settings.PANEEL_JOB_LEASE_SECONDS)
     job.save(update_fields=["status", "error", "finished_at", "lease_expires_at"])
     audit.record(principal, "provisioning_job.retry", job, {"action": job.action, "attempts": job.attempts})
-    transaction.on_commit(lambda: enqueue(job.pk))
+    # Parts that failed on other servers are run again with it (the job waits for its parts).
+    failed_parts = list(job.parts.select_related("server").filter(status=JobStatus.FAILED))
+    job.parts.filter(status=JobStatus.FAILED).update(
+        status=JobStatus.PENDING, error=None, finished_at=None, lease_expires_at=job.lease_expires_at
+    )
+    for part in [job, *failed_parts]:
+        transaction.on_commit(lambda part=part: enqueue(part))
     return job

@@ -15,6 +15,7 @@ from apps.assets.models import Asset
 from apps.assets.services import create_asset
 from apps.core.models import AuditEvent
 from apps.ipwhitelist.services import add_whitelist_entry
+from apps.servers.models import Server
 from apps.servicepacks.models import AssetType
 
 # A text each model's changelist shows for the objects of the `world` fixture.
@@ -30,11 +31,13 @@ EXPECTED_TEXT = {
     "apikeys.resellerapplication": "Alpha dashboard",
     "ipwhitelist.ipwhitelistentry": "203.0.113.0/24",
     "core.auditevent": "api_key.create",
+    "servers.server": "web1.hosting.example",
 }
 
 
 @pytest.fixture
 def world(account_a, full_a, django_capture_on_commit_callbacks):
+    Server.objects.create(name="web1", hostname="web1.hosting.example", web=True, mail=True)
     with django_capture_on_commit_callbacks(execute=True):
         create_asset(
             principal=full_a,

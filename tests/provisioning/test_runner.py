@@ -266,7 +266,7 @@ def test_requeue_stale_jobs_requeues_only_unfinished_jobs_whose_lease_expired(
         for case, (status, lease) in cases.items()
     }
     enqueued = []
-    monkeypatch.setattr(jobs, "enqueue", enqueued.append)
+    monkeypatch.setattr(jobs, "enqueue", lambda job: enqueued.append(job.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert runner.requeue_stale_jobs() == 2

@@ -14,6 +14,22 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ServerInfo:
+    """The server a driver works on or points at (DESIGN 8), as plain data.
+
+    `root` is the directory the file-based drivers write under (None: `PANEEL_PROVISIONING_ROOT`); `services`
+    holds the addresses of the server's daemons (see README, "Servers").
+    """
+
+    name: str
+    hostname: str
+    ipv4_address: str | None = None
+    ipv6_address: str | None = None
+    root: str | None = None
+    services: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AssetSpec:
     """What an asset should look like, as the worker hands it to a driver.
 
@@ -33,6 +49,9 @@ class AssetSpec:
     max_size: int  # MB
     suspended: bool = False
     details: Mapping[str, Any] = field(default_factory=dict)
+    # The account's servers by role ("web", "mail", "dns", "db"), for what a driver writes that points at
+    # another role (a DNS zone's A and MX records, a hosting's SSH host).
+    placement: Mapping[str, ServerInfo] = field(default_factory=dict)
 
 
 class DriverError(Exception):
@@ -57,6 +76,11 @@ class Driver(ABC):
     """Makes one asset type real. Each method is idempotent and raises only `DriverError`."""
 
     asset_type: str
+
+    @classmethod
+    def for_server(cls, server: ServerInfo | None) -> Driver:
+        """An instance working on `server` (the one the job runs on); None: the worker's own configuration."""
+        return cls()
 
     @abstractmethod
     def create(self, spec: AssetSpec) -> None:

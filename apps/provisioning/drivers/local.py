@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from apps.provisioning.drivers.base import AssetSpec, Driver, DriverError
+from apps.provisioning.drivers.base import AssetSpec, Driver, DriverError, ServerInfo
 from apps.provisioning.drivers.mysql import checked_database
 
 DEFAULT_PHP_VERSION = "8.3"
@@ -132,6 +132,11 @@ class LocalDriver(Driver):
             root = Path(settings.PANEEL_PROVISIONING_ROOT)
         # Absolute, because the paths end up inside nginx, pure-ftpd and Dovecot configuration.
         self.root = Path(root).absolute()
+
+    @classmethod
+    def for_server(cls, server: ServerInfo | None) -> LocalDriver:
+        """Write under the server's provisioning root (or the worker's `PANEEL_PROVISIONING_ROOT`)."""
+        return cls(root=Path(server.root) if server is not None and server.root else None)
 
     def create(self, spec: AssetSpec) -> None:
         """Write the asset's artefacts; running it again rewrites the same bytes."""

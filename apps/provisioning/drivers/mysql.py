@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pymysql
 import pymysql.cursors
 
-from apps.provisioning.drivers.base import AssetSpec, Driver, DriverError
+from apps.provisioning.drivers.base import AssetSpec, Driver, DriverError, ServerInfo
 
 DATABASE_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 USER_NAME = re.compile(r"^[a-z0-9_]{1,32}$")  # 32: MySQL's limit (MariaDB allows 80)
@@ -218,6 +218,12 @@ class MySQLDriver(Driver):
         if not url:
             raise DriverError("PANEEL_MYSQL_URL is not set: no MySQL server is configured.", code="driver_error")
         self._connection_parameters = connection_parameters(url)
+
+    @classmethod
+    def for_server(cls, server: ServerInfo | None) -> MySQLDriver:
+        """The database server's own `mysql_url` service address where it has one, else `PANEEL_MYSQL_URL`."""
+        url = (server.services.get("mysql_url") if server is not None else None) or None
+        return cls(url=url)
 
     def create(self, spec: AssetSpec) -> None:
         """Create the database and its users (create and update converge on the same end state)."""

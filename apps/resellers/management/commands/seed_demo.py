@@ -36,6 +36,7 @@ from apps.provisioning.models import UNFINISHED, JobStatus, ProvisioningJob
 from apps.provisioning.runner import run_job
 from apps.resellers.models import Membership, Reseller
 from apps.resellers.services import add_member, create_reseller
+from apps.servers.models import Role, Server
 from apps.servicepacks.models import AssetType, ServicePack, ServicePackItem
 
 # Development only (the command refuses known passwords in production). It also follows the asset password
@@ -142,6 +143,20 @@ DEMO_ACCOUNTS = (
 )
 
 
+def seed_local_server() -> Server:
+    """The one server of `make run`: every role, on this machine, under the worker's provisioning root."""
+    server, _ = Server.objects.get_or_create(
+        name="local",
+        defaults={
+            "hostname": "localhost",
+            "ipv4_address": "127.0.0.1",
+            "ipv6_address": "::1",
+            **dict.fromkeys(Role.values, True),
+        },
+    )
+    return server
+
+
 class Command(BaseCommand):
     help = "Load the demo data (idempotent); with --scale N, also N bulk-inserted resellers for benchmarks."
 
@@ -176,6 +191,7 @@ class Command(BaseCommand):
         self.verbose = options["verbosity"] >= 1
         try:
             users = seed_users() if with_users else {}
+            seed_local_server()
             resellers = self.seed_resellers(users)
             packs = seed_servicepacks(resellers)
             self.seed_accounts(resellers, packs)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ServersConfig(AppConfig):
+    name = "apps.servers"
+    label = "servers"
+    verbose_name = "Servers"
