@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.core.errors import InvalidState
 from apps.core.principal import Principal
 from apps.provisioning.models import UNFINISHED, ProvisioningJob
+from apps.provisioning.tasks import enqueue
 
 # What a job is expected to take, for the `completion.estimate` clients poll on.
 EXPECTED_SECONDS = {"account.create": 30, "account.delete": 30}
@@ -43,16 +44,9 @@ def record_job(
         payload=payload or {},
         actor_repr=principal.actor_repr[:200],
         estimate=timezone.now() + timedelta(seconds=EXPECTED_SECONDS.get(action, DEFAULT_EXPECTED_SECONDS)),
-        # A pending job not claimed by then is enqueued again (see runner.requeue_stale_jobs): nothing is lost
+        # A pending job not claimed by then is enqueued again (see tasks.requeue_stale_jobs): nothing is lost
         # even if the process dies between the commit and the enqueue.
         lease_expires_at=timezone.now() + timedelta(seconds=settings.PANEEL_JOB_LEASE_SECONDS),
     )
     transaction.on_commit(lambda: enqueue(job.pk))
     return job
-
-
-def enqueue(job_id) -> None:
-    """Hand the job to the task backend (the worker runs it)."""
-    from apps.provisioning.tasks import run_provisioning_job
-
-    run_provisioning_job.enqueue(str(job_id))

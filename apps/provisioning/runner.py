@@ -2,7 +2,7 @@
 
 Safe to run twice and from several workers at once: the claim takes the job row's lock, a job that has
 ended is left alone, a running job is taken over only once its lease has expired, and every driver step is
-idempotent. A worker killed mid-job leaves a `running` job whose lease expires; `requeue_stale_jobs` (called
+idempotent. A worker killed mid-job leaves a `running` job whose lease expires; `tasks.requeue_stale_jobs` (called
 by every worker) hands it to the next one.
 """
 
@@ -260,28 +260,3 @@ def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
     if verb in ASSET_HANDLERS:
         return ASSET_HANDLERS[verb]
     raise JobFailed("internal_error", f"No handler for job action {action!r}.")
-
-
-def requeue_stale_jobs() -> int:
-    """Hand unfinished jobs whose lease expired (their worker died) back to the queue. Returns how many.
-
-    Enqueueing a job twice is harmless: `claim` lets only one run, and a job that has ended is skipped.
-    """
-    from apps.provisioning.jobs import enqueue
-
-    now = timezone.now()
-    stale = ProvisioningJob.objects.filter(status__in=UNFINISHED, lease_expires_at__lt=now)
-    requeued = 0
-    for job_id in list(stale.values_list("pk", flat=True)[:500]):
-        with transaction.atomic():
-            if (
-                ProvisioningJob.objects.filter(pk=job_id, status__in=UNFINISHED, lease_expires_at__lt=now).update(
-                    status=JobStatus.PENDING, lease_expires_at=lease_deadline()
-                )
-                == 1
-            ):
-                transaction.on_commit(lambda job_id=job_id: enqueue(job_id))
-                requeued += 1
-    if requeued:
-        logger.warning("Requeued %d provisioning job(s) whose worker stopped renewing its lease", requeued)
-    return requeued
