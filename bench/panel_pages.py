@@ -71,8 +71,8 @@ def main() -> None:
 
     from apps.accounts.models import Account
     from apps.core.principal import Level
+    from apps.panel.panel import _encode_cursor
     from apps.resellers.models import Membership, Reseller
-    from apps.resellers.panel import _encode_cursor
 
     print(f"Temporary database: {workdir / 'db.sqlite3'}")
     started = time.perf_counter()

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "apps.apikeys",
     "apps.ipwhitelist",
     "apps.api",
+    "apps.panel",  # the panel's shell: the top floor, nothing imports it
     # After apps.provisioning, whose `db_worker` (with the stale-job sweep) must win over the stock one.
     "django_tasks",
     "django_tasks_db",

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from oauth2_provider import urls as oauth2_urls
 
 from apps.api import problems
-from apps.resellers.urls import auth_urlpatterns
+from apps.panel.urls import auth_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("o/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"), namespace="oauth2_provider")),
     # The reseller panel (DESIGN 7).
     path("", include(auth_urlpatterns)),
+    path("", include("apps.panel.urls")),
     path("", include("apps.resellers.urls")),
     path("servicepacks/", include("apps.servicepacks.urls")),
     path("accounts/", include("apps.accounts.urls")),

@@ -8,15 +8,9 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.domains import normalize_domain
 from apps.accounts.models import Account, Status
+from apps.accounts.selectors import lock_account, usable_servicepack
 from apps.core import audit
-from apps.core.errors import (
-    Duplicate,
-    InsufficientLevel,
-    InvalidState,
-    NotFound,
-    QuotaExceeded,
-    SizeExceedsServicepack,
-)
+from apps.core.errors import Duplicate, InsufficientLevel, InvalidState, QuotaExceeded, SizeExceedsServicepack
 from apps.core.principal import Level, Principal, Via
 from apps.core.tenancy import require_level
 from apps.provisioning.jobs import ensure_no_unfinished_job, record_job
@@ -24,24 +18,6 @@ from apps.provisioning.models import ProvisioningJob
 from apps.servers.models import Role, Server
 from apps.servers.placement import placement_for, roles_for_asset_types
 from apps.servicepacks.models import ServicePack
-
-
-def lock_account(principal: Principal, account_id: int) -> Account:
-    """The principal's account `account_id`, row-locked for the rest of the transaction (NotFound otherwise)."""
-    return (
-        Account.objects.select_for_update(of=("self",))
-        .select_related("servicepack")
-        .get_for_principal(principal, pk=account_id)
-    )
-
-
-def usable_servicepack(principal: Principal, servicepack: ServicePack | int) -> ServicePack:
-    """A pack the principal's reseller may use; a restricted or inactive pack is simply not found."""
-    pk = servicepack.pk if isinstance(servicepack, ServicePack) else servicepack
-    try:
-        return ServicePack.objects.for_principal(principal).prefetch_related("items").get(pk=pk)
-    except (ServicePack.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Servicepack not found.", field="servicepack_id") from None
 
 
 @transaction.atomic

@@ -13,8 +13,8 @@ from apps.accounts.forms import AccountCreateForm, ChangeServicepackForm
 from apps.accounts.models import Account, Status
 from apps.assets.models import Asset
 from apps.core.principal import Level
+from apps.panel.panel import keyset_page, panel_view, posted, run_service
 from apps.provisioning.models import UNFINISHED, ProvisioningJob
-from apps.resellers.panel import keyset_page, panel_view, posted, run_service
 from apps.servicepacks.models import ServicePack
 
 # While an account is in one of these states its page refreshes itself (a job is working on it).

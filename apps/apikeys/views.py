@@ -8,7 +8,7 @@ from apps.apikeys import oauth_services, services
 from apps.apikeys.forms import ApiKeyCreateForm, OAuthApplicationForm
 from apps.apikeys.models import ApiKey, ResellerApplication
 from apps.core.principal import Level
-from apps.resellers.panel import panel_view, posted, run_service
+from apps.panel.panel import panel_view, posted, run_service
 
 
 @panel_view(Level.FULL)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import Account, Status
-from apps.accounts.services import lock_account
+from apps.accounts.selectors import lock_account
 from apps.assets.kinds import checked_password, kind_of
 from apps.assets.models import Asset
 from apps.core import audit

@@ -16,8 +16,8 @@ from apps.assets.kinds import KINDS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.core.principal import Level
+from apps.panel.panel import panel_view, posted, run_service
 from apps.provisioning.models import UNFINISHED, ProvisioningJob
-from apps.resellers.panel import panel_view, posted, run_service
 from apps.servicepacks.models import AssetType
 
 # Asset types whose kind has a password the panel can set.

@@ -10,7 +10,7 @@ from apps.ipwhitelist import services
 from apps.ipwhitelist.forms import WhitelistEntryForm
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.ipwhitelist.selectors import ip_is_whitelisted
-from apps.resellers.panel import panel_view, posted, run_service
+from apps.panel.panel import panel_view, posted, run_service
 
 
 @panel_view(Level.FULL)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.core.errors import InvalidState
 from apps.core.principal import Principal
+from apps.provisioning import tasks
 from apps.provisioning.models import UNFINISHED, ProvisioningJob
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 # What a job is expected to take, for the `completion.estimate` clients poll on.
 EXPECTED_SECONDS = {"account.create": 30, "account.delete": 30}
 DEFAULT_EXPECTED_SECONDS = 15
-DEFAULT_QUEUE = "default"
 
 
 def target_key(target: models.Model) -> tuple[str, str]:
@@ -59,24 +59,9 @@ def record_job(
         actor_repr=principal.actor_repr[:200],
         server=server,
         estimate=timezone.now() + timedelta(seconds=EXPECTED_SECONDS.get(action, DEFAULT_EXPECTED_SECONDS)),
-        # A pending job not claimed by then is enqueued again (see runner.requeue_stale_jobs): nothing is lost
+        # A pending job not claimed by then is enqueued again (see tasks.requeue_stale_jobs): nothing is lost
         # even if the process dies between the commit and the enqueue.
         lease_expires_at=timezone.now() + timedelta(seconds=settings.PANEEL_JOB_LEASE_SECONDS),
     )
-    transaction.on_commit(lambda: enqueue(job))
+    transaction.on_commit(lambda: tasks.enqueue(job))
     return job
-
-
-def queue_of(job: ProvisioningJob) -> str:
-    """The task queue of the job's server (its name), or the default queue for a job without a server."""
-    return job.server.queue_name if job.server_id else DEFAULT_QUEUE
-
-
-def enqueue(job: ProvisioningJob, *, run_after=None) -> None:
-    """Hand the job to the task backend, on its server's queue (that server's worker runs it)."""
-    from apps.provisioning.tasks import run_provisioning_job
-
-    task = run_provisioning_job.using(queue_name=queue_of(job))
-    if run_after is not None and task.get_backend().supports_defer:
-        task = task.using(run_after=run_after)
-    task.enqueue(str(job.pk))

@@ -2,7 +2,7 @@
 
 Safe to run twice and from several workers at once: the claim takes the job row's lock, a job that has
 ended is left alone, a running job is taken over only once its lease has expired, and every driver step is
-idempotent. A worker killed mid-job leaves a `running` job whose lease expires; `requeue_stale_jobs` (called
+idempotent. A worker killed mid-job leaves a `running` job whose lease expires; `tasks.requeue_stale_jobs` (called
 by every worker) hands it to the next one.
 """
 
@@ -37,7 +37,11 @@ class JobFailed(Exception):
 
 class WaitingForParts(Exception):
     """This job's own part is done and its parts on other servers are still running; each part, when it ends,
-    enqueues the job again (and an expired lease requeues it should that wake-up be lost)."""
+    wakes the job (and an expired lease requeues it should that wake-up be lost)."""
+
+    def __init__(self, new_parts: list[ProvisioningJob]):
+        super().__init__("waiting for parts")
+        self.new_parts = new_parts
 
 
 def lease_deadline():
@@ -132,8 +136,13 @@ class LeaseKeeper(threading.Thread):
             connection.close()
 
 
-def run_job(job_id) -> str | None:
-    """Run one job to its end. Returns its final status, or None if there was nothing to do."""
+def run_job(job_id, wake: list[ProvisioningJob] | None = None) -> str | None:
+    """Run one job to its end. Returns its final status, or None if there was nothing to do.
+
+    The jobs that must run next are appended to `wake` for the caller to enqueue (the runner enqueues nothing:
+    `tasks` imports it): the parts a job started on other servers, and the parent of a part that ended.
+    """
+    wake = [] if wake is None else wake
     job = claim(job_id)
     if job is None:
         return None
@@ -141,17 +150,18 @@ def run_job(job_id) -> str | None:
     keeper.start()
     try:
         links = run_part(job) if job.parent_id else handler_for(job.action)(job)
-    except WaitingForParts:
+    except WaitingForParts as waiting:
+        wake.extend(waiting.new_parts)
         return JobStatus.PENDING
     except (DriverError, JobFailed) as exc:
-        return fail(job, getattr(exc, "code", "driver_error"), exc.detail)
+        return fail(job, getattr(exc, "code", "driver_error"), exc.detail, wake)
     except Exception:
         logger.exception("Provisioning job %s (%s) failed unexpectedly", job.pk, job.action)
-        return fail(job, "internal_error", "The job failed unexpectedly; the operator has been told.")
+        return fail(job, "internal_error", "The job failed unexpectedly; the operator has been told.", wake)
     finally:
         keeper.stopped.set()
     with transaction.atomic():
-        lock_parent(job)
+        lock_parent(job, wake)
         held(job).update(
             status=JobStatus.FINISHED,
             resource_links=links,
@@ -162,20 +172,17 @@ def run_job(job_id) -> str | None:
     return JobStatus.FINISHED
 
 
-def lock_parent(job: ProvisioningJob) -> None:
-    """For a part: lock the parent's row (so it cannot miss this part's end) and wake it once this commits."""
+def lock_parent(job: ProvisioningJob, wake: list[ProvisioningJob]) -> None:
+    """For a part: lock the parent's row (so it cannot miss this part's end) and have it woken afterwards."""
     if job.parent_id is None:
         return
-    from apps.provisioning.jobs import enqueue
-
-    parent = ProvisioningJob.objects.select_for_update(of=("self",)).select_related("server").get(pk=job.parent_id)
-    transaction.on_commit(lambda: enqueue(parent))
+    wake.append(ProvisioningJob.objects.select_for_update(of=("self",)).select_related("server").get(pk=job.parent_id))
 
 
-def fail(job: ProvisioningJob, code: str, detail: str) -> str:
+def fail(job: ProvisioningJob, code: str, detail: str, wake: list[ProvisioningJob] | None = None) -> str:
     """Record the failure on the job (a problem object) and mark what it was working on `failed`."""
     with transaction.atomic():
-        lock_parent(job)
+        lock_parent(job, [] if wake is None else wake)
         if not held(job).update(
             status=JobStatus.FAILED,
             error={"code": code, "detail": detail, "status": 500, "title": "Provisioning failed"},
@@ -230,8 +237,7 @@ def run_account_job(job: ProvisioningJob, step: Step, finish: Finish) -> list[st
             held(job).update(payload=job.payload)
     other_servers = sorted({asset_server_id(a) for a in assets} - {job.server_id}, key=lambda pk: pk or 0)
     if other_servers:
-        start_parts(job, other_servers)
-        await_parts(job)
+        await_parts(job, start_parts(job, other_servers))
     return finish(job, account)
 
 
@@ -246,11 +252,10 @@ def run_part(job: ProvisioningJob) -> list[str]:
     return []
 
 
-def start_parts(job: ProvisioningJob, server_ids: list[int | None]) -> None:
-    """Create (once) and enqueue the job's part for each server; parts of an earlier attempt are kept."""
-    from apps.provisioning.jobs import enqueue
-
+def start_parts(job: ProvisioningJob, server_ids: list[int | None]) -> list[ProvisioningJob]:
+    """Create (once) the job's part for each server and return the new ones; parts of an earlier attempt stay."""
     existing = set(job.parts.values_list("server_id", flat=True))
+    new_parts = []
     for server_id in server_ids:
         if server_id in existing:
             continue
@@ -267,11 +272,11 @@ def start_parts(job: ProvisioningJob, server_ids: list[int | None]) -> None:
             server_id=server_id,
             parent=job,
         )
-        part = ProvisioningJob.objects.select_related("server").get(pk=part.pk)
-        transaction.on_commit(lambda part=part: enqueue(part))
+        new_parts.append(ProvisioningJob.objects.select_related("server").get(pk=part.pk))
+    return new_parts
 
 
-def await_parts(job: ProvisioningJob) -> None:
+def await_parts(job: ProvisioningJob, new_parts: list[ProvisioningJob]) -> None:
     """Return when every part has finished; park the job (pending) while some still run; fail on a failed one.
 
     The job's row lock orders this check against a part's end (`lock_parent`): either the check sees the part
@@ -289,7 +294,7 @@ def await_parts(job: ProvisioningJob) -> None:
         if waiting:
             held(job).update(status=JobStatus.PENDING, lease_expires_at=lease_deadline())
     if waiting:  # raised outside the block, which must commit the parked state
-        raise WaitingForParts
+        raise WaitingForParts(new_parts)
 
 
 def create_step(job: ProvisioningJob, asset: Asset) -> None:
@@ -383,28 +388,3 @@ def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
     if verb in ASSET_HANDLERS:
         return ASSET_HANDLERS[verb]
     raise JobFailed("internal_error", f"No handler for job action {action!r}.")
-
-
-def requeue_stale_jobs() -> int:
-    """Hand unfinished jobs whose lease expired (their worker died) back to the queue. Returns how many.
-
-    Enqueueing a job twice is harmless: `claim` lets only one run, and a job that has ended is skipped.
-    """
-    from apps.provisioning.jobs import enqueue
-
-    now = timezone.now()
-    stale = ProvisioningJob.objects.filter(status__in=UNFINISHED, lease_expires_at__lt=now)
-    requeued = 0
-    for job in list(stale.select_related("server")[:500]):
-        with transaction.atomic():
-            if (
-                ProvisioningJob.objects.filter(pk=job.pk, status__in=UNFINISHED, lease_expires_at__lt=now).update(
-                    status=JobStatus.PENDING, lease_expires_at=lease_deadline()
-                )
-                == 1
-            ):
-                transaction.on_commit(lambda job=job: enqueue(job))
-                requeued += 1
-    if requeued:
-        logger.warning("Requeued %d provisioning job(s) whose worker stopped renewing its lease", requeued)
-    return requeued

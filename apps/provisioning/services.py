@@ -14,8 +14,8 @@ from apps.core import audit
 from apps.core.errors import InvalidState
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
-from apps.provisioning.jobs import enqueue
 from apps.provisioning.models import JobStatus, ProvisioningJob
+from apps.provisioning.tasks import enqueue
 
 # The status a target goes back to while its job is retried.
 RETRY_STATUS = {"create": Status.PROVISIONING, "delete": Status.DELETING}

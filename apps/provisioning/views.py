@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.principal import Level
+from apps.panel.panel import keyset_page, panel_view, run_service
 from apps.provisioning import services
 from apps.provisioning.filters import ProvisioningJobFilterSet
 from apps.provisioning.models import JobStatus, ProvisioningJob
-from apps.resellers.panel import keyset_page, panel_view, run_service
 
 
 @panel_view()

@@ -1,21 +1,8 @@
-"""Panel forms for signing in, switching reseller and managing members. Rules live in the services."""
+"""Panel forms for managing members. Rules live in the services."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from apps.core.principal import Level
-
-
-class LoginForm(AuthenticationForm):
-    username = forms.CharField(
-        label="Username",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
-    )
-
-
-class SwitchResellerForm(forms.Form):
-    reseller_id = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class MemberInviteForm(forms.Form):

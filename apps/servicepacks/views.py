@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from apps.accounts.models import Account
-from apps.resellers.panel import panel_view
+from apps.panel.panel import panel_view
 from apps.servicepacks.models import ServicePack
 
 

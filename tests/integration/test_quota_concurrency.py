@@ -13,7 +13,8 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from apps.accounts.models import Account, Status
-from apps.accounts.services import create_account, lock_account
+from apps.accounts.selectors import lock_account
+from apps.accounts.services import create_account
 from apps.assets.models import Asset
 from apps.assets.services import create_asset
 from apps.core.errors import QuotaExceeded

@@ -84,7 +84,7 @@ def test_keyset_paging_walks_every_account_once(owner, tenant_a, servicepack):
 
 
 def test_count_stops_at_the_limit(owner, tenant_a, servicepack, monkeypatch):
-    monkeypatch.setattr("apps.resellers.panel.COUNT_LIMIT", 20)
+    monkeypatch.setattr("apps.panel.panel.COUNT_LIMIT", 20)
     bulk_accounts(tenant_a["reseller"], servicepack, 21)
     assert b'<span class="count">20+</span>' in owner.get("/accounts/").content
     Account.objects.filter(identifier="bulk00000.example").delete()

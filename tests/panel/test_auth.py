@@ -10,9 +10,9 @@ from django.core import mail
 from django.test import Client
 
 from apps.core.principal import Level
+from apps.panel.panel import SESSION_RESELLER_KEY
+from apps.panel.views import THROTTLED_MESSAGE
 from apps.resellers.models import Membership
-from apps.resellers.panel import SESSION_RESELLER_KEY
-from apps.resellers.views import THROTTLED_MESSAGE
 from tests.conftest import PASSWORD, make_user
 
 from .conftest import messages_of, signed_in

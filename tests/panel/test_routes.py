@@ -20,7 +20,16 @@ from apps.provisioning.models import ProvisioningJob
 
 from .conftest import signed_in
 
-PANEL_NAMESPACES = {"resellers", "servicepacks", "accounts", "assets", "provisioning", "apikeys", "ipwhitelist"}
+PANEL_NAMESPACES = {
+    "panel",
+    "resellers",
+    "servicepacks",
+    "accounts",
+    "assets",
+    "provisioning",
+    "apikeys",
+    "ipwhitelist",
+}
 VALID_PASSWORD = "Secret123x"
 
 
@@ -46,14 +55,14 @@ KWARG = {
 GET_POST = ("GET", "POST")
 
 ROUTES: dict[str, Route] = {
-    "resellers:dashboard": Route(Level.READ),
-    "resellers:switch": Route(Level.READ, methods=GET_POST, data=lambda w: {"reseller_id": w.account.reseller_id}),
+    "panel:dashboard": Route(Level.READ),
+    "panel:switch": Route(Level.READ, methods=GET_POST, data=lambda w: {"reseller_id": w.account.reseller_id}),
     "resellers:members": Route(
         Level.FULL, methods=GET_POST, data=lambda w: {"email": "outsider@example.test", "level": "read"}
     ),
     "resellers:member_level": Route(Level.FULL, "membership", ("POST",), lambda w: {"level": "write"}),
     "resellers:member_remove": Route(Level.FULL, "membership", GET_POST),
-    "resellers:audit": Route(Level.READ),
+    "panel:audit": Route(Level.READ),
     "servicepacks:list": Route(Level.READ),
     "accounts:list": Route(Level.READ),
     "accounts:create": Route(

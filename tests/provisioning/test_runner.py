@@ -27,7 +27,7 @@ from apps.assets.models import Asset
 from apps.assets.services import change_asset_password, create_asset, delete_asset, resize_asset
 from apps.core.errors import InsufficientLevel, InvalidState, NotFound
 from apps.core.models import AuditEvent
-from apps.provisioning import jobs, runner
+from apps.provisioning import runner, tasks
 from apps.provisioning.jobs import record_job
 from apps.provisioning.models import JobStatus, ProvisioningJob
 from apps.provisioning.services import retry_job
@@ -266,10 +266,10 @@ def test_requeue_stale_jobs_requeues_only_unfinished_jobs_whose_lease_expired(
         for case, (status, lease) in cases.items()
     }
     enqueued = []
-    monkeypatch.setattr(jobs, "enqueue", lambda job: enqueued.append(job.pk))
+    monkeypatch.setattr(tasks, "enqueue", lambda job: enqueued.append(job.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert runner.requeue_stale_jobs() == 2
+        assert tasks.requeue_stale_jobs() == 2
 
     assert sorted(enqueued) == sorted([job_ids["pending, expired"], job_ids["running, expired"]])
     for case, (status, lease) in cases.items():
@@ -280,7 +280,7 @@ def test_requeue_stale_jobs_requeues_only_unfinished_jobs_whose_lease_expired(
         else:
             assert (job.status, job.lease_expires_at) == (status, lease), case
     # Their leases are fresh again: a second sweep right away finds nothing.
-    assert runner.requeue_stale_jobs() == 0
+    assert tasks.requeue_stale_jobs() == 0
 
 
 def test_requeued_job_of_a_dead_worker_is_run_to_the_end(account_a, full_a, django_capture_on_commit_callbacks):
@@ -294,7 +294,7 @@ def test_requeued_job_of_a_dead_worker_is_run_to_the_end(account_a, full_a, djan
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert runner.requeue_stale_jobs() == 1
+        assert tasks.requeue_stale_jobs() == 1
 
     job.refresh_from_db()
     assert (job.status, job.attempts, job.resource_links) == (JobStatus.FINISHED, 2, [f"/v2/accounts/{account_a.pk}"])

@@ -14,8 +14,8 @@ from apps.assets.models import Asset
 from apps.assets.passwords import mysql_native_hash, verify_sha512_crypt
 from apps.core.models import AuditEvent
 from apps.core.principal import Level, Principal
+from apps.panel.management.commands.seed_demo import BENCH_PASSWORD, DEMO_PASSWORD
 from apps.provisioning.models import JobStatus, ProvisioningJob
-from apps.resellers.management.commands.seed_demo import BENCH_PASSWORD, DEMO_PASSWORD
 from apps.resellers.models import Membership, Reseller
 from apps.servicepacks.models import AssetType, ServicePack, ServicePackItem
 

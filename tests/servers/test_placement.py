@@ -11,7 +11,7 @@ from apps.accounts import services as accounts
 from apps.accounts.models import Status
 from apps.assets.services import create_asset
 from apps.core.errors import InsufficientLevel
-from apps.provisioning import jobs
+from apps.provisioning import tasks
 from apps.provisioning.models import JobStatus, ProvisioningJob
 from apps.provisioning.services import retry_job
 from apps.servers.models import Server
@@ -27,13 +27,13 @@ def server(name: str, root: Path, **roles) -> Server:
 def queues(monkeypatch):
     """The queue each enqueued job went to, in order (the jobs still run, as the immediate backend does)."""
     seen: list[tuple[str, str]] = []
-    real = jobs.enqueue
+    real = tasks.enqueue
 
-    def spy(job, **kwargs):
-        seen.append((job.action + (" part" if job.parent_id else ""), jobs.queue_of(job)))
-        real(job, **kwargs)
+    def spy(job):
+        seen.append((job.action + (" part" if job.parent_id else ""), tasks.queue_of(job)))
+        real(job)
 
-    monkeypatch.setattr(jobs, "enqueue", spy)
+    monkeypatch.setattr(tasks, "enqueue", spy)
     return seen
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from apps.provisioning.runner import requeue_stale_jobs
+from apps.provisioning.tasks import requeue_stale_jobs
 from apps.provisioning.usage import measure_due_usage
 
 logger = logging.getLogger(__name__)

@@ -125,7 +125,7 @@ def panel_view(level: str = Level.READ) -> Callable:
             except NotFound:  # the membership went away between the two reads
                 panel = None
             if panel is None:
-                response = render(request, "resellers/no_access.html", status=403)
+                response = render(request, "panel/no_access.html", status=403)
             else:
                 request.principal = panel.principal
                 request.panel = panel
