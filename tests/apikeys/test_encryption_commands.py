@@ -56,7 +56,8 @@ def test_rotation_reencrypts_with_the_current_key_so_the_old_one_can_go(key_unde
 def test_check_fails_naming_the_key_no_configured_key_decrypts(key_under_old, settings):
     api_key, _ = key_under_old
     settings.PANEEL_ENCRYPTION_OLD_KEYS = []
-    with pytest.raises(CommandError, match=f"1 of 1 stored API-key secrets decrypt with no configured key: {api_key.key[:8]}"):
+    message = f"1 of 1 stored API-key secrets decrypt with no configured key: {api_key.key[:8]}"
+    with pytest.raises(CommandError, match=message):
         run("check_encryption_key")
 
 

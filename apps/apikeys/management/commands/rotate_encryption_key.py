@@ -26,7 +26,8 @@ class Command(BaseCommand):
                     api_key.secret_encrypted = reencrypt(api_key.secret_encrypted)
                 except InvalidToken:
                     raise CommandError(
-                        f"The secret of API key {api_key.key[:8]}… decrypts with no configured key; nothing was changed."
+                        f"The secret of API key {api_key.key[:8]}… decrypts with no configured key; "
+                        "nothing was changed."
                     ) from None
                 api_key.save(update_fields=["secret_encrypted"])
                 rotated += 1
