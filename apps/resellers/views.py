@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
 
 from apps.accounts.models import Account, Status
 from apps.assets.models import Asset
@@ -26,6 +27,7 @@ from apps.servicepacks.models import AssetType, ServicePackItem
 
 LOGIN_RATE = "10/5m"
 THROTTLED_MESSAGE = "Too many attempts, try again in a few minutes."
+UNAVAILABLE_MESSAGE = "Signing in is unavailable for a moment; try again shortly."
 
 
 def login_is_throttled(request) -> bool:
@@ -50,12 +52,20 @@ class ThrottledLoginView(LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if login_is_throttled(request):
-            # An unbound form: validating it would check the password, which is exactly what we refuse to do.
-            form = self.form_class(request, initial={"username": request.POST.get("username", "")})
-            context = self.get_context_data(form=form, throttled_message=THROTTLED_MESSAGE)
-            return self.render_to_response(context, status=429)
+        try:
+            throttled = login_is_throttled(request)
+        except RedisError:
+            # Attempts cannot be counted: refuse to check passwords (no unthrottled guessing) rather than fail;
+            # members already signed in keep working (sessions live in the database).
+            return self.refuse(request, UNAVAILABLE_MESSAGE, status=503)
+        if throttled:
+            return self.refuse(request, THROTTLED_MESSAGE, status=429)
         return super().post(request, *args, **kwargs)
+
+    def refuse(self, request, message: str, *, status: int):
+        # An unbound form: validating it would check the password, which is exactly what we refuse to do.
+        form = self.form_class(request, initial={"username": request.POST.get("username", "")})
+        return self.render_to_response(self.get_context_data(form=form, throttled_message=message), status=status)
 
 
 @panel_view()
