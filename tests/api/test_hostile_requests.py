@@ -194,3 +194,34 @@ def test_the_panel_takes_empty_filter_fields_as_absent(client, tenant_a, account
     response = client.get("/accounts/?status=&asset_type=&identifier=&q=")
     assert response.status_code == 200
     assert account_a.identifier.encode() in response.content
+
+
+# --- A trailing slash names the same resource
+
+
+@pytest.mark.parametrize(("route", "methods"), ROUTES, ids=[route for route, _ in ROUTES])
+def test_a_trailing_slash_serves_the_same_resource(route, methods, reader, path_values):
+    target = concrete(route, path_values)
+    if "GET" not in methods:
+        response = reader.request(sorted(methods)[0], target + "/", {})
+        assert response.status_code == 403 and response.json()["code"] == "insufficient_level"  # routed, then refused
+        return
+    plain, slashed = reader.get(target), reader.get(target + "/")
+    assert slashed.status_code == plain.status_code, slashed.content
+    if plain.status_code == 200:
+        assert slashed.json() == plain.json()
+
+
+@pytest.mark.parametrize("target", ["/v2/mailboxes//", "/v2/nothing/", "/v2/mailboxes/x@y.example/password/extra/"])
+def test_other_paths_with_slashes_are_still_not_found(target, reader):
+    assert_problem(reader.get(target), 404, "not_found")
+
+
+def test_a_write_with_a_trailing_slash_is_the_write(writer, account_a, run_jobs):
+    with run_jobs():
+        response = writer.post(
+            "/v2/mailboxes/",
+            {"email_address": f"slash@{account_a.identifier}", "account_id": account_a.pk, "password": "Secret123abc"},
+        )
+    assert response.status_code == 201, response.content
+    assert response["Location"] == f"/v2/mailboxes/slash@{account_a.identifier}"
