@@ -18,11 +18,13 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
-# Web server and worker side by side; Ctrl-C stops both.
+# Web server and worker side by side; Ctrl-C stops both. gunicorn, as in production: it passes the raw request
+# target (RAW_URI) that HMAC signatures are checked over, which runserver rebuilds. One process (the local-memory
+# cache of development holds rate limits and nonces), a few threads.
 serve: $(VENV)/.installed
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 4 --access-logfile - config.wsgi
 
 run: setup serve
 
