@@ -9,9 +9,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from apps.core.errors import InvalidState
 from apps.core.principal import Principal
-from apps.provisioning.models import UNFINISHED, ProvisioningJob
+from apps.provisioning.models import ProvisioningJob
 
 # What a job is expected to take, for the `completion.estimate` clients poll on.
 EXPECTED_SECONDS = {"account.create": 30, "account.delete": 30}
@@ -22,17 +21,14 @@ def target_key(target: models.Model) -> tuple[str, str]:
     return target._meta.model_name, str(target.pk)
 
 
-def ensure_no_unfinished_job(target: models.Model) -> None:
-    """Refuse a second background change while one on the same target has not ended."""
-    target_type, target_id = target_key(target)
-    if ProvisioningJob.objects.filter(target_type=target_type, target_id=target_id, status__in=UNFINISHED).exists():
-        raise InvalidState(f"{target} has a provisioning job in progress; try again when it has ended.")
-
-
 def record_job(
     *, principal: Principal, action: str, target: models.Model, payload: dict[str, Any] | None = None
 ) -> ProvisioningJob:
-    """Record a pending job for `action` on `target` and enqueue it once the surrounding transaction commits."""
+    """Record a pending job for `action` on `target` and enqueue it once the surrounding transaction commits.
+
+    Jobs on one target run in the order they were recorded: a change made while an earlier job on the same target
+    has not ended is recorded all the same, and waits behind it (`runner.claim`), instead of being refused.
+    """
     target_type, target_id = target_key(target)
     job = ProvisioningJob.objects.create(
         reseller_id=principal.reseller_id,

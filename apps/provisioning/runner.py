@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import Account, Status
@@ -49,14 +50,27 @@ def spec_of(asset: Asset, *, suspended: bool | None = None) -> AssetSpec:
     )
 
 
+def on_same_target(job: ProvisioningJob):
+    return ProvisioningJob.objects.filter(target_type=job.target_type, target_id=job.target_id).exclude(pk=job.pk)
+
+
+def waits_behind(job: ProvisioningJob) -> bool:
+    """True while a job recorded earlier on the same target has not ended: jobs on one target run in order."""
+    earlier = Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
+    return on_same_target(job).filter(earlier, status__in=UNFINISHED).exists()
+
+
 def claim(job_id) -> ProvisioningJob | None:
-    """Mark the job running under a fresh lease, or None when it has ended or another worker holds it."""
+    """Mark the job running under a fresh lease, or None when it has ended, another worker holds it, or an earlier
+    job on its target has not ended (it stays pending; that job's end enqueues it, see `enqueue_next`)."""
     with transaction.atomic():
         job = ProvisioningJob.objects.select_for_update().filter(pk=job_id).first()
         now = timezone.now()
         if job is None or job.status not in UNFINISHED:
             return None
         if job.status == JobStatus.RUNNING and job.lease_expires_at and job.lease_expires_at > now:
+            return None
+        if job.status == JobStatus.PENDING and waits_behind(job):
             return None
         job.status = JobStatus.RUNNING
         job.attempts += 1
@@ -94,11 +108,29 @@ class LeaseKeeper(threading.Thread):
             connection.close()
 
 
+def enqueue_next(job: ProvisioningJob) -> None:
+    """Hand the next pending job on `job`'s target to the queue, now that `job` has ended. (Were this lost, the
+    waiting job's lease expires and `requeue_stale_jobs` enqueues it.)"""
+    from apps.provisioning.jobs import enqueue
+
+    following = on_same_target(job).filter(status=JobStatus.PENDING).order_by("created_at", "pk").first()
+    if following is not None:
+        enqueue(following.pk)
+
+
 def run_job(job_id) -> str | None:
     """Run one job to its end. Returns its final status, or None if there was nothing to do."""
     job = claim(job_id)
     if job is None:
         return None
+    try:
+        return run_claimed(job)
+    finally:
+        if not held(job).exists():  # it has ended (or was taken over): the next job on its target may run
+            enqueue_next(job)
+
+
+def run_claimed(job: ProvisioningJob) -> str:
     keeper = LeaseKeeper(job)
     keeper.start()
     try:
@@ -170,10 +202,10 @@ def create_account(job: ProvisioningJob) -> list[str]:
         except DriverError:
             Asset.objects.filter(pk=asset.pk).update(status=Status.FAILED)
             raise
-        Asset.objects.filter(pk=asset.pk).update(status=Status.ACTIVE, updated_at=timezone.now())
+        settle(Asset.objects.filter(pk=asset.pk), Status.ACTIVE)
 
     each_asset(job, account_assets(account), create)
-    Account.objects.filter(pk=account.pk).update(status=Status.ACTIVE, updated_at=timezone.now())
+    settle(Account.objects.filter(pk=account.pk), Status.ACTIVE)
     return [f"/v2/accounts/{account.pk}"]
 
 
@@ -187,8 +219,8 @@ def set_account_suspension(suspended: bool) -> Callable[[ProvisioningJob], list[
             account_assets(account),
             lambda a: get_driver(a.asset_type).update(spec_of(a, suspended=suspended)),
         )
-        account.assets.update(status=new_status, updated_at=timezone.now())
-        Account.objects.filter(pk=account.pk).update(status=new_status, updated_at=timezone.now())
+        settle(account.assets.all(), new_status)
+        settle(Account.objects.filter(pk=account.pk), new_status)
         return [f"/v2/accounts/{account.pk}"]
 
     return handle
@@ -201,8 +233,8 @@ def update_account(job: ProvisioningJob) -> list[str]:
     suspended = job.payload.get("suspended", account.status == Status.SUSPENDED)
     each_asset(job, account_assets(account), lambda a: get_driver(a.asset_type).update(spec_of(a, suspended=suspended)))
     settled = Status.SUSPENDED if suspended else Status.ACTIVE
-    account.assets.update(status=settled, updated_at=timezone.now())
-    Account.objects.filter(pk=account.pk).update(status=settled, updated_at=timezone.now())
+    settle(account.assets.all(), settled)
+    settle(Account.objects.filter(pk=account.pk), settled)
     return [f"/v2/accounts/{account.pk}"]
 
 
@@ -229,9 +261,14 @@ def update_asset(job: ProvisioningJob) -> list[str]:
     return [resource_link(asset)]
 
 
+def settle(rows, status: str) -> None:
+    """Give the rows the status their job leaves them in, except those a queued delete already marked `deleting`."""
+    rows.exclude(status=Status.DELETING).update(status=status, updated_at=timezone.now())
+
+
 def settle_asset(asset: Asset) -> None:
     status = Status.SUSPENDED if asset.account.status == Status.SUSPENDED else Status.ACTIVE
-    Asset.objects.filter(pk=asset.pk).update(status=status, updated_at=timezone.now())
+    settle(Asset.objects.filter(pk=asset.pk), status)
 
 
 def delete_asset(job: ProvisioningJob) -> list[str]:
