@@ -466,6 +466,7 @@ def world(api_world) -> SimpleNamespace:
     api_world.pending_job = job(JobStatus.PENDING, estimate=timezone.now() + timedelta(seconds=30))
     api_world.failed_job = job(
         JobStatus.FAILED,
+        finished_at=timezone.now(),
         error={"code": "driver_error", "detail": "The server refused.", "status": 500, "title": "Provisioning failed"},
     )
     return api_world
