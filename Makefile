@@ -18,12 +18,14 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
-# Web server and worker side by side; Ctrl-C stops both. The one worker runs every server's queue (on a
-# platform of many machines, each runs `db_worker --queue-name <its server>`).
+# Web server and worker side by side; Ctrl-C stops both. gunicorn, as in production: it passes the raw request
+# target (RAW_URI) that HMAC signatures are checked over, which runserver rebuilds. One process (the local-memory
+# cache of development holds rate limits and nonces), a few threads. The one worker runs every server's queue
+# (on a platform of many machines, each runs `db_worker --queue-name <its server>`).
 serve: $(VENV)/.installed
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker --interval 1 --queue-name '*' & worker=$$!; \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 4 --access-logfile - config.wsgi
 
 run: setup serve
 

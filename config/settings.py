@@ -4,6 +4,8 @@ Development defaults are safe to run on a laptop; `DJANGO_ENV=production` refuse
 an encryption key or a shared cache (Redis) is missing, so an insecure default can never reach production.
 """
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -87,6 +89,22 @@ else:
     # Development only: fixed keys so a restart keeps sessions and stored API-key secrets readable.
     SECRET_KEY = SECRET_KEY or "dev-insecure-0b6f5c1e9d4a4f7c8e2d1a3b5c7d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6"
     PANEEL_ENCRYPTION_KEY = PANEEL_ENCRYPTION_KEY or "ZGV2LWluc2VjdXJlLWtleS1mb3ItcGFuZWVsLTAwMDA="
+
+# Keys that only decrypt (comma-separated): the previous key while `manage.py rotate_encryption_key` re-encrypts.
+PANEEL_ENCRYPTION_OLD_KEYS = env_list("PANEEL_ENCRYPTION_OLD_KEYS")
+# A key that is not a Fernet key would start fine and then fail every signed request: refuse it up front.
+for _name, _key in [("PANEEL_ENCRYPTION_KEY", PANEEL_ENCRYPTION_KEY)] + [
+    ("PANEEL_ENCRYPTION_OLD_KEYS", old) for old in PANEEL_ENCRYPTION_OLD_KEYS
+]:
+    try:
+        _raw = base64.urlsafe_b64decode(_key.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        _raw = b""
+    if len(_raw) != 32:
+        raise ImproperlyConfigured(
+            f"{_name} must hold Fernet keys (32 bytes, URL-safe Base64): generate one with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.'
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -280,7 +298,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "apps.api.ordering.StableOrdering",

@@ -5,6 +5,9 @@ from oauth2_provider import urls as oauth2_urls
 from apps.api import problems
 from apps.panel.urls import auth_urlpatterns
 
+# Under /v2/, what Django refuses before any view is a problem+json too (apps.api.problems.bad_request).
+handler400 = "apps.api.problems.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     re_path(r"^v1(/[\s\S]*)?$", problems.v1_retired),

@@ -1,4 +1,5 @@
-"""The HMAC request signature of DESIGN 6.1: `paneel_client` signs with it, the server verifies with it.
+"""The HMAC request signature of DESIGN 6.1: `paneel_client` signs with it; the server verifies with it
+(`apps.apikeys.signing`, which also accepts the other canonical forms clients of the reference use).
 
 Standard library only, so the client needs nothing else; `apps.apikeys.signing` re-exports it for the server.
 
@@ -95,20 +96,3 @@ def parse_header(value: str) -> ParsedHeader | None:
     if not (KEY.match(key) and NONCE.match(nonce) and TIMESTAMP.match(timestamp) and signature):
         return None
     return ParsedHeader(key=key, signature=signature, nonce=nonce, timestamp=int(timestamp))
-
-
-def signature_matches(*, secret: str, parsed: ParsedHeader, method: str, target: str, body: bytes) -> bool:
-    """True when the signature was made over the lowercased or the not-lowercased target (constant time)."""
-    matched = False
-    for encoded in canonical_targets(target):
-        message = string_to_sign(
-            key=parsed.key,
-            method=method,
-            encoded_target=encoded,
-            timestamp=str(parsed.timestamp),
-            nonce=parsed.nonce,
-            body=body,
-        )
-        # Evaluate both forms always, so timing does not tell which one matched.
-        matched |= hmac.compare_digest(sign(secret, message).encode(), parsed.signature.encode())
-    return matched

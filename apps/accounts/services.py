@@ -13,7 +13,7 @@ from apps.core import audit
 from apps.core.errors import Duplicate, InsufficientLevel, InvalidState, QuotaExceeded, SizeExceedsServicepack
 from apps.core.principal import Level, Principal, Via
 from apps.core.tenancy import require_level
-from apps.provisioning.jobs import ensure_no_unfinished_job, record_job
+from apps.provisioning.jobs import record_job
 from apps.provisioning.models import ProvisioningJob
 from apps.servers.models import Role, Server
 from apps.servers.placement import placement_for, roles_for_asset_types
@@ -69,7 +69,6 @@ def _account_job(principal: Principal, account_id: int, action: str, *, allowed:
             raise InvalidState(
                 f"Account {account} is {account.status}; this needs it to be {' or '.join(sorted(allowed))}."
             )
-        ensure_no_unfinished_job(account)
         audit.record(principal, action, account, changes)
         return account, record_job(principal=principal, action=action, target=account)
 
@@ -91,7 +90,6 @@ def delete_account(*, principal: Principal, account_id: int) -> tuple[Account, P
         account = lock_account(principal, account_id)
         if account.status == Status.DELETING:
             raise InvalidState(f"Account {account} is already being deleted.")
-        ensure_no_unfinished_job(account)
         account.status = Status.DELETING
         account.save(update_fields=["status", "updated_at"])
         account.assets.update(status=Status.DELETING)
@@ -126,7 +124,6 @@ def change_servicepack(
                     f"{limits[asset.asset_type].max_size_mb} MB.",
                     field="servicepack_id",
                 )
-        ensure_no_unfinished_job(account)
         old = account.servicepack
         account.servicepack = pack
         account.save(update_fields=["servicepack", "updated_at"])

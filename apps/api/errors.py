@@ -47,6 +47,15 @@ class ApiVersionRetired(DomainError):
     code, status, title = "api_version_retired", 410, "API version retired"
 
 
+class RequestTooLarge(DomainError):
+    code, status, title = "request_too_large", 413, "Request too large"
+
+
+class ServiceUnavailable(DomainError):
+    code, status, title = "service_unavailable", 503, "Service unavailable"
+    retry_after = 30  # seconds: a shared cache that went away is usually back soon
+
+
 class InternalError(DomainError):
     code, status, title = "internal_error", 500, "Internal error"
 
@@ -72,5 +81,7 @@ ERROR_CODES = {
     "rate_limited": "Too many requests in this window; retry after `Retry-After` seconds.",
     "api_version_retired": "API v1 is retired; use /v2/.",
     "unsupported_media_type": "Send JSON (`Content-Type: application/json`).",
+    "request_too_large": "The request body is larger than the server accepts.",
+    "service_unavailable": "A service the API needs (the shared cache) is unreachable; retry after `Retry-After`.",
     "internal_error": "An unexpected error; it has been logged.",
 }

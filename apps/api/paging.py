@@ -19,7 +19,7 @@ HUGE = 10**18
 
 def non_negative(request, name: str, default: int) -> int:
     value = request.query_params.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
     if not (value.isascii() and value.isdigit()):

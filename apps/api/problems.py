@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
+from redis.exceptions import RedisError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -66,6 +70,13 @@ def as_domain_error(exc: Exception) -> DomainError | None:
     """The DomainError for `exc`, or None for exceptions that are not the client's to know about."""
     if isinstance(exc, DomainError):
         return exc
+    if isinstance(exc, RequestDataTooBig):  # read while checking the signature, before any credential is known
+        return errors.RequestTooLarge(f"The request body is larger than the server accepts: {exc}")
+    if isinstance(exc, SuspiciousOperation):
+        return ValidationFailed(f"Malformed request: {exc}")
+    if isinstance(exc, RedisError):
+        logger.error("The shared cache is unreachable: %s", exc)
+        return errors.ServiceUnavailable("The API's shared cache is unreachable; retry shortly.")
     if isinstance(exc, drf.ValidationError):
         return ValidationFailed.from_problems(serializer_problems(exc.detail))
     if isinstance(exc, drf.ParseError):
@@ -120,8 +131,27 @@ def json_problem(error: DomainError, request: HttpRequest) -> JsonResponse:
 # Plain views answering every method: without csrf_exempt, Django's CSRF check would answer a POST, PUT or DELETE
 # with its own 403 HTML page instead of the problem (API clients send no CSRF token; nothing here acts on a session).
 @csrf_exempt
-def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+def not_found(request: HttpRequest, *args, **kwargs):
+    """The catch-all under /v2/. A path with one trailing slash (`/v2/mailboxes/`) is the same resource as without
+    it: answered by that route's view, as the request was sent (its signature covers the slash)."""
+    path = request.path_info
+    if path.endswith("/") and not path.endswith("//"):
+        try:
+            match = resolve(path[:-1])
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            return match.func(request, *match.args, **match.kwargs)
     return json_problem(NotFound(f"No route {request.path} in API v2."), request)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None, **kwargs):
+    """`handler400`: what Django refuses before any view (a disallowed Host, a body over its limit read by a
+    middleware) is the API's problem under /v2/, and Django's own page elsewhere."""
+    if not request.path.startswith("/v2/"):
+        return defaults.bad_request(request, exception, **kwargs)
+    error = as_domain_error(exception) if exception is not None else None
+    return json_problem(error or ValidationFailed("Bad request."), request)
 
 
 @csrf_exempt
@@ -130,7 +160,8 @@ def v1_retired(request: HttpRequest, *args, **kwargs) -> JsonResponse:
 
 
 class ApiProblemMiddleware:
-    """Turns an exception that escaped a view under /v2/ into a problem+json 500 (also with DEBUG on)."""
+    """Turns an exception that escaped a view under /v2/ into its problem+json (a 500 for the unexpected, also
+    with DEBUG on)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -141,5 +172,8 @@ class ApiProblemMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not request.path.startswith("/v2/"):
             return None
-        logger.exception("Unhandled error in %s %s", request.method, request.path, exc_info=exception)
-        return json_problem(errors.InternalError("An unexpected error occurred; it has been logged."), request)
+        error = as_domain_error(exception)
+        if error is None:
+            logger.exception("Unhandled error in %s %s", request.method, request.path, exc_info=exception)
+            error = errors.InternalError("An unexpected error occurred; it has been logged.")
+        return json_problem(error, request)

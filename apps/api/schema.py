@@ -109,6 +109,7 @@ HEADERS = {
     "Idempotent-Replayed": header("`true` when this is the stored answer to an earlier request.", required=False),
     "Retry-After": header("Seconds to wait; equal to `X-RateLimit-Reset`.", required=True, kind="integer"),
     "WWW-Authenticate": header("The schemes accepted: `hmac` and `Bearer`.", required=True),
+    "RetryAfterUnavailable": header("Seconds to wait before trying again.", required=True, kind="integer"),
 }
 
 
@@ -164,6 +165,20 @@ SHARED_ERRORS = {
         problem_response(
             "`rate_limited`: retry after `Retry-After` seconds.",
             header_refs("X-Request-Id", "Retry-After", *RATE_LIMIT),
+        ),
+    ),
+    413: (
+        "RequestTooLarge",
+        problem_response(
+            "`request_too_large`: the body is larger than the server accepts (checked before the credentials).",
+            header_refs("X-Request-Id"),
+        ),
+    ),
+    503: (
+        "ServiceUnavailable",
+        problem_response(
+            "`service_unavailable`: the shared cache the API needs is unreachable; retry after `Retry-After`.",
+            {**header_refs("X-Request-Id"), "Retry-After": {"$ref": "#/components/headers/RetryAfterUnavailable"}},
         ),
     ),
     500: (
@@ -294,11 +309,11 @@ class PaneelAutoSchema(AutoSchema):
 
     def error_statuses(self, operation: dict) -> set[int]:
         """Each error status this operation can answer with (the declared ones included)."""
-        statuses = {400, 401, 403, 429, 500}  # 400: every request may send an `Accept` without JSON
+        statuses = {400, 401, 403, 429, 500, 503}  # 400: every request may send an `Accept` without JSON
         if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])):
             statuses.add(404)
         if "requestBody" in operation:
-            statuses.add(415)
+            statuses |= {413, 415}
         if self.honours_if_match:
             statuses.add(412)
         if self.honours_idempotency_key:

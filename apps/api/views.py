@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
+from redis.exceptions import RedisError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -19,6 +21,7 @@ from apps.core.errors import FieldProblem, InvalidState, NotFound, PreconditionF
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
 
+logger = logging.getLogger(__name__)
 IDEMPOTENCY_SECONDS = 24 * 3600
 IDEMPOTENCY_KEY_MAX = 255
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -76,6 +79,26 @@ class ApiView(GenericAPIView):
         if self.idempotent and request.method == "POST" and request.META.get("HTTP_IDEMPOTENCY_KEY"):
             self.start_idempotent(request)
 
+    def options(self, request, *args, **kwargs):
+        """204 with the route's methods in `Allow` (set on every answer by DRF), after the same authentication as a
+        read: the API has no metadata document (DRF's is not described by the OpenAPI documents)."""
+        return Response(status=204)
+
+    def filter_queryset(self, queryset):
+        """A filter sent empty (`?status=`) is refused as any other bad value, not taken as absent (the panel's
+        forms send empty fields, the API's clients mean something by a parameter they send)."""
+        filterset_class = getattr(self, "filterset_class", None)
+        names = [*(filterset_class.base_filters if filterset_class else ()), "ordering"]
+        empty = [name for name in names if name in self.request.query_params and not self.request.query_params[name]]
+        if empty:
+            raise ValidationFailed.from_problems(
+                [
+                    FieldProblem("validation_failed", f"'{name}' must not be empty; leave it out instead.", name)
+                    for name in empty
+                ]
+            )
+        return super().filter_queryset(queryset)
+
     # --- Idempotency-Key (POST): same key and body within 24 h → the first response, not a second creation.
 
     def idempotency_cache_key(self, request) -> str:
@@ -112,6 +135,7 @@ class ApiView(GenericAPIView):
 
     def finish_idempotent(self, response) -> None:
         cache_key, body_hash = self.idempotency
+        stored = None
         if response.status_code < 500:
             headers = {name: response[name] for name in ("Location",) if response.has_header(name)}
             stored = {
@@ -121,8 +145,12 @@ class ApiView(GenericAPIView):
                 "headers": headers,
                 "content_type": response.content_type,  # a replayed problem stays application/problem+json
             }
-            cache.set(cache_key, stored, timeout=IDEMPOTENCY_SECONDS)
-        cache.delete(cache_key + ":lock")
+        try:
+            if stored is not None:
+                cache.set(cache_key, stored, timeout=IDEMPOTENCY_SECONDS)
+            cache.delete(cache_key + ":lock")
+        except RedisError:  # the work is done: its answer stands, even if it cannot be kept for a replay
+            logger.error("Could not keep the Idempotency-Key response: the shared cache is unreachable.")
 
     def handle_exception(self, exc):
         if isinstance(exc, Replay):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.assets.api import views as api
+from apps.assets.api import windowshostings
 
 urlpatterns = [
     path("mysqldatabases", api.MySqlDatabaseList.as_view(), name="mysqldatabases"),
@@ -38,4 +39,6 @@ urlpatterns = [
         api.PhpAvailableVersions.as_view(),
         name="linuxhosting-php-versions",
     ),
+    path("windowshostings", windowshostings.WindowsHostingList.as_view(), name="windowshostings"),
+    path("windowshostings/<str:domain_name>", windowshostings.WindowsHostingDetail.as_view(), name="windowshosting"),
 ]

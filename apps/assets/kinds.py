@@ -26,6 +26,7 @@ MYSQL_USER_MAX = 32  # MySQL's user-name limit; the default user carries the dat
 DATABASE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$")
 USER_RIGHTS = ("read_and_write", "read_only")
+EMAIL_ADDRESS_MAX = 254  # RFC 5321: a path is at most 256 octets, with its angle brackets
 
 
 def invalid(field: str, message: str) -> ValidationFailed:
@@ -152,12 +153,17 @@ class MailboxKind(Kind):
         if not isinstance(address, str) or "@" not in address:
             raise invalid("email_address", "An e-mail address such as info@example.com is required.")
         local, _, domain = address.strip().lower().rpartition("@")
-        if not LOCAL_PART.match(local):
-            raise invalid("email_address", "The part before @ may hold letters, digits and . _ + - (not at the ends).")
+        if not LOCAL_PART.match(local) or ".." in local:
+            raise invalid(
+                "email_address",
+                "The part before @ may hold letters, digits and . _ + - (not at the ends, no two dots in a row).",
+            )
         from apps.accounts.domains import normalize_domain
 
         if normalize_domain(domain, field="email_address") != account.identifier:
             raise invalid("email_address", f"The address must be on the account's domain, {account.identifier}.")
+        if len(local) + 1 + len(account.identifier) > EMAIL_ADDRESS_MAX:
+            raise invalid("email_address", f"An e-mail address is at most {EMAIL_ADDRESS_MAX} characters.")
         if password is None:
             raise invalid("password", "A password is required.")
         details = self.password_details({}, password)

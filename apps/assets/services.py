@@ -23,7 +23,7 @@ from apps.core.errors import (
 )
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
-from apps.provisioning.jobs import ensure_no_unfinished_job, record_job
+from apps.provisioning.jobs import record_job
 from apps.provisioning.models import ProvisioningJob
 from apps.servers.placement import ROLE_OF, least_loaded
 from apps.servicepacks.models import ServicePackItem
@@ -137,9 +137,10 @@ def _locked_asset(principal: Principal, asset_id: int) -> tuple[Account, Asset]:
     asset = Asset.objects.only("account_id").get_for_principal(principal, pk=asset_id)
     account = lock_account(principal, asset.account_id)
     asset = account.assets.get(pk=asset_id)
-    if asset.status not in {Status.ACTIVE, Status.SUSPENDED, Status.FAILED}:
-        raise InvalidState(f"{asset} is {asset.status}; wait until it has ended.")
-    ensure_no_unfinished_job(asset)
+    # A change to an asset still being provisioned (or changed) is queued behind that job (jobs on one target run
+    # in order); only an asset on its way out takes no more changes.
+    if asset.status == Status.DELETING:
+        raise InvalidState(f"{asset} is being deleted.")
     return account, asset
 
 

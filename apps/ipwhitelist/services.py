@@ -12,16 +12,33 @@ from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
 from apps.ipwhitelist.models import IpWhitelistEntry
 
+IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
+EVERY_ADDRESS = {"0.0.0.0/0", "::/0"}
+
+
+def refused(value: str, why: str) -> ValidationFailed:
+    return ValidationFailed.from_problems([FieldProblem("validation_failed", f"'{value}' {why}", "cidr")])
+
 
 def normalize_cidr(value: str) -> str:
-    """The canonical form of an IPv4/IPv6 address or network (host bits must be zero)."""
+    """The canonical form of an IPv4/IPv6 address or network (host bits must be zero), in the form a client's
+    address is compared with: an IPv4-mapped IPv6 address or network (`::ffff:192.0.2.1`) is stored as the IPv4
+    one, and a scoped address (`fe80::1%eth0`) is refused, since no client address carries a scope."""
+    text = str(value).strip()
+    if "%" in text:
+        raise refused(value, "has a scope id (%...): a client's address never carries one, so it could never match.")
     try:
-        network = ipaddress.ip_network(str(value).strip(), strict=True)
+        network = ipaddress.ip_network(text, strict=True)
     except ValueError as exc:
-        raise ValidationFailed.from_problems(
-            [FieldProblem("validation_failed", f"'{value}' is not an IP address or network ({exc}).", "cidr")]
-        ) from None
+        raise refused(value, f"is not an IP address or network ({exc}).") from None
+    if network.version == 6 and network.prefixlen >= 96 and network.subnet_of(IPV4_MAPPED):
+        network = ipaddress.ip_network((network.network_address.ipv4_mapped, network.prefixlen - 96))
     return str(network.network_address) if network.num_addresses == 1 else str(network)
+
+
+def allows_every_address(cidr: str) -> bool:
+    """True for the entries that let API credentials in from anywhere (the panel warns about them)."""
+    return cidr in EVERY_ADDRESS
 
 
 def add_whitelist_entry(*, principal: Principal, cidr: str, description: str = "") -> IpWhitelistEntry:

@@ -22,6 +22,12 @@ def whitelist(request):
         entry = run_service(request, services.add_whitelist_entry, form=form, principal=principal, **form.cleaned_data)
         if entry:
             messages.success(request, f"API requests from {entry.cidr} are allowed.")
+            if services.allows_every_address(entry.cidr):
+                messages.warning(
+                    request,
+                    f"{entry.cidr} allows API requests from every address: the API keys and tokens alone now "
+                    "protect this reseller. Prefer the addresses your programs use.",
+                )
             return redirect("ipwhitelist:list")
     entries = list(IpWhitelistEntry.objects.for_principal(principal).select_related("created_by"))
     visitor_ip = client_ip(request)

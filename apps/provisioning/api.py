@@ -67,7 +67,11 @@ def job_representation(job: ProvisioningJob) -> tuple[int, dict]:
     if job.status == JobStatus.FINISHED:
         return 201, {"id": str(job.pk), "resource_links": job.resource_links}
     if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
-        return 200, {"id": str(job.pk), "status": job.status, "error": job.error or {}}
+        body = {"id": str(job.pk), "status": job.status, "error": job.error or {}}
+        ended = job.finished_at or job.estimate
+        if ended:  # the reference's clients read `completion` on every status: when the job ended
+            body["completion"] = {"estimate": ended.isoformat().replace("+00:00", "Z")}
+        return 200, body
     # The reference's `estimate` is a date-time, never null: a job without one says nothing about it.
     completion = {"estimate": job.estimate.isoformat().replace("+00:00", "Z")} if job.estimate else {}
     return 200, {"id": str(job.pk), "status": "ongoing", "completion": completion}

@@ -9,10 +9,9 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from apps.core.errors import InvalidState
 from apps.core.principal import Principal
 from apps.provisioning import tasks
-from apps.provisioning.models import UNFINISHED, ProvisioningJob
+from apps.provisioning.models import ProvisioningJob
 
 if TYPE_CHECKING:
     from apps.servers.models import Server
@@ -24,13 +23,6 @@ DEFAULT_EXPECTED_SECONDS = 15
 
 def target_key(target: models.Model) -> tuple[str, str]:
     return target._meta.model_name, str(target.pk)
-
-
-def ensure_no_unfinished_job(target: models.Model) -> None:
-    """Refuse a second background change while one on the same target has not ended."""
-    target_type, target_id = target_key(target)
-    if ProvisioningJob.objects.filter(target_type=target_type, target_id=target_id, status__in=UNFINISHED).exists():
-        raise InvalidState(f"{target} has a provisioning job in progress; try again when it has ended.")
 
 
 def record_job(
@@ -45,6 +37,9 @@ def record_job(
 
     `server` is the server whose worker must run it (DESIGN 8): by default the target's own
     `provisioning_server` (an account's primary server, the server an asset lives on); None: the default queue.
+
+    Jobs on one target run in the order they were recorded: a change made while an earlier job on the same target
+    has not ended is recorded all the same, and waits behind it (`runner.claim`), instead of being refused.
     """
     if server is None:
         server = getattr(target, "provisioning_server", None)

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import Account, Status
@@ -91,14 +92,43 @@ def asset_server_id(asset: Asset) -> int | None:
     return getattr(asset.account, f"{role}_server_id") if role else None
 
 
+def on_same_target(job: ProvisioningJob):
+    """The other whole jobs on the job's target (parts run under their parent and are never queued behind)."""
+    return ProvisioningJob.objects.filter(
+        target_type=job.target_type, target_id=job.target_id, parent__isnull=True
+    ).exclude(pk=job.pk)
+
+
+def waits_behind(job: ProvisioningJob) -> bool:
+    """True while a job recorded earlier on the same target has not ended: jobs on one target run in order."""
+    if job.parent_id is not None:
+        return False
+    earlier = Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
+    return on_same_target(job).filter(earlier, status__in=UNFINISHED).exists()
+
+
+def next_on_target(job: ProvisioningJob) -> list[ProvisioningJob]:
+    """The next pending job on `job`'s target, to be enqueued now that `job` has ended. (Were that wake-up lost,
+    the waiting job's lease expires and `requeue_stale_jobs` enqueues it.)"""
+    if job.parent_id is not None:
+        return []
+    following = (
+        on_same_target(job).filter(status=JobStatus.PENDING).select_related("server").order_by("created_at", "pk")
+    ).first()
+    return [following] if following is not None else []
+
+
 def claim(job_id) -> ProvisioningJob | None:
-    """Mark the job running under a fresh lease, or None when it has ended or another worker holds it."""
+    """Mark the job running under a fresh lease, or None when it has ended, another worker holds it, or an earlier
+    job on its target has not ended (it stays pending; that job's end wakes it, see `next_on_target`)."""
     with transaction.atomic():
         job = ProvisioningJob.objects.select_for_update(of=("self",)).select_related("server").filter(pk=job_id).first()
         now = timezone.now()
         if job is None or job.status not in UNFINISHED:
             return None
         if job.status == JobStatus.RUNNING and job.lease_expires_at and job.lease_expires_at > now:
+            return None
+        if job.status == JobStatus.PENDING and waits_behind(job):
             return None
         job.status = JobStatus.RUNNING
         job.attempts += 1
@@ -140,12 +170,20 @@ def run_job(job_id, wake: list[ProvisioningJob] | None = None) -> str | None:
     """Run one job to its end. Returns its final status, or None if there was nothing to do.
 
     The jobs that must run next are appended to `wake` for the caller to enqueue (the runner enqueues nothing:
-    `tasks` imports it): the parts a job started on other servers, and the parent of a part that ended.
+    `tasks` imports it): the parts a job started on other servers, the parent of a part that ended, and the next
+    job on the target of a job that ended.
     """
     wake = [] if wake is None else wake
     job = claim(job_id)
     if job is None:
         return None
+    status = run_claimed(job, wake)
+    if status in (JobStatus.FINISHED, JobStatus.FAILED):
+        wake.extend(next_on_target(job))
+    return status
+
+
+def run_claimed(job: ProvisioningJob, wake: list[ProvisioningJob]) -> str:
     keeper = LeaseKeeper(job)
     keeper.start()
     try:
@@ -303,11 +341,11 @@ def create_step(job: ProvisioningJob, asset: Asset) -> None:
     except DriverError:
         Asset.objects.filter(pk=asset.pk).update(status=Status.FAILED)
         raise
-    Asset.objects.filter(pk=asset.pk).update(status=Status.ACTIVE, updated_at=timezone.now())
+    settle(Asset.objects.filter(pk=asset.pk), Status.ACTIVE)
 
 
 def finish_create(job: ProvisioningJob, account: Account) -> list[str]:
-    Account.objects.filter(pk=account.pk).update(status=Status.ACTIVE, updated_at=timezone.now())
+    settle(Account.objects.filter(pk=account.pk), Status.ACTIVE)
     return [f"/v2/accounts/{account.pk}"]
 
 
@@ -328,8 +366,8 @@ def update_step(job: ProvisioningJob, asset: Asset) -> None:
 
 def finish_update(job: ProvisioningJob, account: Account) -> list[str]:
     settled = Status.SUSPENDED if suspended_for(job) else Status.ACTIVE
-    account.assets.update(status=settled, updated_at=timezone.now())
-    Account.objects.filter(pk=account.pk).update(status=settled, updated_at=timezone.now())
+    settle(account.assets.all(), settled)
+    settle(Account.objects.filter(pk=account.pk), settled)
     return [f"/v2/accounts/{account.pk}"]
 
 
@@ -356,9 +394,14 @@ def update_asset(job: ProvisioningJob) -> list[str]:
     return [resource_link(asset)]
 
 
+def settle(rows, status: str) -> None:
+    """Give the rows the status their job leaves them in, except those a queued delete already marked `deleting`."""
+    rows.exclude(status=Status.DELETING).update(status=status, updated_at=timezone.now())
+
+
 def settle_asset(asset: Asset) -> None:
     status = Status.SUSPENDED if asset.account.status == Status.SUSPENDED else Status.ACTIVE
-    Asset.objects.filter(pk=asset.pk).update(status=status, updated_at=timezone.now())
+    settle(Asset.objects.filter(pk=asset.pk), status)
 
 
 def delete_asset(job: ProvisioningJob) -> list[str]:

@@ -253,15 +253,18 @@ def test_unsuspend_an_active_account_is_invalid_state(write_a, account_a):
     assert counts() == before
 
 
-def test_a_second_change_waits_for_the_unfinished_job(write_a, account_a):
-    suspend_account(principal=write_a, account_id=account_a.pk)  # its job stays pending: not run here
-    before = counts()
-    with pytest.raises(InvalidState) as caught:
-        delete_account(principal=write_a, account_id=account_a.pk)
-    assert "in progress" in caught.value.detail
-    assert counts() == before
+def test_a_second_change_is_queued_behind_the_unfinished_job(write_a, account_a):
+    _, suspension = suspend_account(principal=write_a, account_id=account_a.pk)  # pending: not run here
+    _, deletion = delete_account(principal=write_a, account_id=account_a.pk)
     account_a.refresh_from_db()
-    assert account_a.status == Status.ACTIVE
+    assert account_a.status == Status.DELETING
+    assert ProvisioningJob.objects.get(pk=suspension.pk).created_at <= deletion.created_at
+    assert {
+        job.status
+        for job in ProvisioningJob.objects.filter(
+            target_id=str(account_a.pk), action__in=["account.suspend", "account.delete"]
+        )
+    } == {"pending"}
 
 
 def test_delete_account_marks_it_and_its_assets_deleting(write_a, account_a):

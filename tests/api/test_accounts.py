@@ -649,13 +649,15 @@ def test_suspend_twice_and_unsuspend_active_are_409(
     assert_problem(client.put(f"/v2/accounts/{account_a.pk}/suspension"), 409, "invalid_state")
 
 
-def test_suspend_while_a_job_runs_is_409(api_client, tenant_a, account_a):
+def test_a_delete_while_a_job_runs_is_queued_behind_it(api_client, tenant_a, account_a):
     client = api_client(tenant_a, "write")
-    job_of(client.put(f"/v2/accounts/{account_a.pk}/suspension"))  # pending: no worker in this test
+    suspension = job_of(client.put(f"/v2/accounts/{account_a.pk}/suspension"))  # pending: no worker in this test
 
     response = client.delete(f"/v2/accounts/{account_a.pk}")
 
-    assert_problem(response, 409, "invalid_state")
+    deletion = job_of(response)
+    assert (suspension.status, deletion.status) == (JobStatus.PENDING, JobStatus.PENDING)
+    assert deletion.created_at >= suspension.created_at
 
 
 def test_suspend_another_resellers_account_is_404(api_client, tenant_a, account_b):

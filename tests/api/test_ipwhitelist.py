@@ -234,3 +234,13 @@ def test_remove_another_resellers_entry_is_404_and_changes_nothing(api_client, t
 
     assert_problem(response, 404, "not_found")
     assert IpWhitelistEntry.objects.filter(pk=foreign.pk).exists()
+
+
+def test_api_refuses_a_scoped_address_and_stores_a_mapped_one_as_ipv4(api_client, tenant_a):
+    from tests.api.conftest import assert_problem
+
+    client = api_client(tenant_a, "full")
+    assert_problem(client.post("/v2/ipwhitelist", {"cidr": "fe80::1%eth0"}), 400, "validation_failed", field="cidr")
+    response = client.post("/v2/ipwhitelist", {"cidr": "::ffff:127.0.0.2"})
+    assert response.status_code == 201, response.content
+    assert response.json()["cidr"] == "127.0.0.2"

@@ -89,10 +89,13 @@ def test_failed_job_is_200_with_a_problem_object(api_client, tenant_a, servicepa
     response = client.get(location)
 
     assert response.status_code == 200, response.content
+    job.refresh_from_db()
     assert response.json() == {
         "id": str(job.pk),
         "status": "failed",
         "error": {"code": "driver_error", "detail": "The disk is full.", "status": 500, "title": "Provisioning failed"},
+        # The reference's clients read `completion` on every status: when the job ended.
+        "completion": {"estimate": job.finished_at.isoformat().replace("+00:00", "Z")},
     }
     assert Account.objects.get(identifier="polled.example").status == Status.FAILED
 
@@ -105,7 +108,14 @@ def test_cancelled_job_is_200_cancelled(api_client, tenant_a, servicepack):
     response = client.get(location)
 
     assert response.status_code == 200
-    assert response.json() == {"id": str(job.pk), "status": "cancelled", "error": {}}
+    job.refresh_from_db()  # never started: its estimate stands for when it would have ended
+    estimate = job.estimate.isoformat().replace("+00:00", "Z")
+    assert response.json() == {
+        "id": str(job.pk),
+        "status": "cancelled",
+        "error": {},
+        "completion": {"estimate": estimate},
+    }
 
 
 def test_read_key_may_poll(api_client, tenant_a, servicepack):

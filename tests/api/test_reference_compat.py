@@ -74,7 +74,9 @@ DEVIATIONS: dict[tuple[str, str, int], str] = {
     ("GET", "/servicepacks", 401): "DESIGN 6.1: no credentials is 401 (the reference's general status table).",
     ("GET", "/accounts", 400): PAGING_400,
     ("GET", "/linuxhostings", 400): PAGING_400,
-    ("GET", "/mailboxes", 400): PAGING_400 + " Paneel pages this list too (DESIGN 6 Paging: collections).",
+    ("GET", "/mailboxes", 400): INVALID_400 + " Here a filter Paneel adds (`account_id`) has a bad value.",
+    ("GET", "/windowshostings", 400): PAGING_400,
+    ("GET", "/windowshostings/{domainName}", 404): GENERAL_404 + " Paneel offers no Windows hosting: every name.",
     ("GET", "/mysqldatabases", 400): PAGING_400,
     ("POST", "/accounts", 404): BODY_ID_404,
     ("POST", "/accounts", 409): CONFLICT_409,
@@ -276,7 +278,10 @@ CASES = [
     ),
     Case("GET", "/mailboxes", 200, fixed("/v2/mailboxes")),
     Case("GET", "/mailboxes", 200, lambda w: f"/v2/mailboxes?domain_name={w.account.identifier}", note="domain"),
-    Case("GET", "/mailboxes", 400, fixed("/v2/mailboxes?skip=-5")),
+    Case("GET", "/mailboxes", 400, fixed("/v2/mailboxes?account_id=first")),
+    Case("GET", "/windowshostings", 200, fixed("/v2/windowshostings?skip=0&take=5"), note="none: an empty list"),
+    Case("GET", "/windowshostings", 400, fixed("/v2/windowshostings?take=-1")),
+    Case("GET", "/windowshostings/{domainName}", 404, lambda w: f"/v2/windowshostings/{w.hosting.name}"),
     Case(
         "POST",
         "/mailboxes",
@@ -461,6 +466,7 @@ def world(api_world) -> SimpleNamespace:
     api_world.pending_job = job(JobStatus.PENDING, estimate=timezone.now() + timedelta(seconds=30))
     api_world.failed_job = job(
         JobStatus.FAILED,
+        finished_at=timezone.now(),
         error={"code": "driver_error", "detail": "The server refused.", "status": 500, "title": "Provisioning failed"},
     )
     return api_world
@@ -507,7 +513,8 @@ def test_paneel_answers_as_the_reference_describes(case, reference, world, api_c
         assert response.content == b"", f"{case.id}: the reference declares no body"
     else:
         assert "json" in response["Content-Type"], response["Content-Type"]
-        assert response.json() != [], f"{case.id}: an empty list would validate against anything"
+        if not case.note.startswith("none"):
+            assert response.json() != [], f"{case.id}: an empty list would validate against anything"
         assert_valid(response.json(), schema, components, case.id)
 
 
@@ -549,6 +556,10 @@ def shared_operations(reference: dict) -> dict[tuple[str, str], str]:
     return {key: path for key, path in theirs.items() if key in ours}
 
 
+# Shared operations that cannot succeed on Paneel's data -> why.
+NO_SUCCESS_CASE = {("GET", "/windowshostings/{domainName}"): "Paneel offers no Windows hosting kind (issue 14)."}
+
+
 def test_every_shared_route_and_method_has_a_success_and_an_error_case(reference):
     shared = shared_operations(reference)
     assert len(shared) >= 20, f"found only {sorted(shared)}: has the URL layout or the reference changed?"
@@ -558,7 +569,7 @@ def test_every_shared_route_and_method_has_a_success_and_an_error_case(reference
     missing = sorted(
         f"{method} {path}"
         for (method, _), path in shared.items()
-        if not any(s < 300 for s in statuses.get((method, path), ()))
+        if (not any(s < 300 for s in statuses.get((method, path), ())) and (method, path) not in NO_SUCCESS_CASE)
         or not any(s >= 400 for s in statuses.get((method, path), ()))
     )
     assert missing == [], f"shared with the reference but without a success and an error case here: {missing}"

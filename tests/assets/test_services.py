@@ -240,11 +240,11 @@ def test_resize_to_exactly_what_the_asset_uses_is_accepted(write_a, active_mysql
     assert Asset.objects.get(pk=active_mysql.pk).max_size == 120
 
 
-def test_resize_waits_for_the_unfinished_job(write_a, account_a):
-    asset, _ = mysql(write_a, account_a)  # still provisioning, its create job pending
-    with pytest.raises(InvalidState):
-        resize_asset(principal=write_a, asset_id=asset.pk, max_size=100)
-    assert Asset.objects.get(pk=asset.pk).max_size == 500
+def test_resize_is_queued_behind_the_unfinished_job(write_a, account_a):
+    asset, create = mysql(write_a, account_a)  # still provisioning, its create job pending
+    _, resize = resize_asset(principal=write_a, asset_id=asset.pk, max_size=100)
+    assert Asset.objects.get(pk=asset.pk).max_size == 100
+    assert (create.status, resize.status, resize.target_id) == ("pending", "pending", str(asset.pk))
 
 
 def test_resize_job_settles_the_asset_active(write_a, active_mysql, run_jobs):

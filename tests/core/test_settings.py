@@ -127,3 +127,27 @@ def test_fresh_sqlite_connection_with_the_configured_options_is_in_wal_mode(tmp_
             assert cursor.fetchone()[0] == 1
     finally:
         fresh.close()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PANEEL_ENCRYPTION_KEY", "not-a-fernet-key"),
+        ("PANEEL_ENCRYPTION_KEY", "c2hvcnQ="),  # Base64, but 5 bytes
+        ("PANEEL_ENCRYPTION_OLD_KEYS", "{good},oops"),
+    ],
+)
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_a_key_that_is_not_a_fernet_key_is_refused_at_start(variable, value, environment):
+    env = production_env() if environment == "production" else {"PANEEL_ENCRYPTION_KEY": Fernet.generate_key().decode()}
+    env[variable] = value.format(good=Fernet.generate_key().decode())
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line and variable in last_line and "Fernet" in last_line
+
+
+def test_old_fernet_keys_are_accepted_at_start():
+    keys = f"{Fernet.generate_key().decode()}, {Fernet.generate_key().decode()}"
+    result = run_manage("check", **production_env(), PANEEL_ENCRYPTION_OLD_KEYS=keys)
+    assert result.returncode == 0, result.stderr

@@ -436,6 +436,11 @@ def control_operations() -> dict[str, Callable[..., Any]]:
         )
         return {"asset_id": asset.pk, "name": asset.name, "job_id": str(job.pk)}
 
+    def change_asset(slug: str, service: str, **kwargs: Any) -> dict[str, Any]:
+        """One of the asset services that change an asset (e.g. `change_asset_password`), as the reseller's owner."""
+        asset, job = getattr(asset_services, service)(principal=owner(slug), **kwargs)
+        return {"asset_id": asset.pk, "job_id": str(job.pk)}
+
     def retry_job(slug: str, job_id: str) -> dict[str, Any]:
         provisioning_services.retry_job(principal=owner(slug), job_id=job_id)
         return job(job_id)
@@ -467,4 +472,7 @@ def control_operations() -> dict[str, Callable[..., Any]]:
         found = Asset.objects.filter(pk=asset_id).first()
         return None if found is None else asset_state(found)
 
-    return {f.__name__: f for f in (setup_reseller, create_account, create_asset, retry_job, job, account, asset)}
+    return {
+        f.__name__: f
+        for f in (setup_reseller, create_account, create_asset, change_asset, retry_job, job, account, asset)
+    }

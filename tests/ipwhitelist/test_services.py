@@ -141,3 +141,38 @@ def test_only_addresses_inside_an_entry_are_allowed(entries, ip, allowed):
 
 def test_another_resellers_entries_do_not_allow_anything(entries, tenant_b):
     assert not ip_is_whitelisted(tenant_b["reseller"].pk, "192.0.2.5")
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical"),
+    [
+        ("::ffff:127.0.0.2", "127.0.0.2"),
+        ("::FFFF:192.0.2.1/128", "192.0.2.1"),
+        ("::ffff:192.0.2.0/120", "192.0.2.0/24"),
+        ("::ffff:0:0/96", "0.0.0.0/0"),
+        ("::fffe:0:0/96", "::fffe:0:0/96"),  # beside the mapped range: IPv6 as it is
+    ],
+)
+def test_ipv4_mapped_addresses_are_stored_as_the_ipv4_they_match(value, canonical):
+    assert normalize_cidr(value) == canonical
+
+
+def test_a_mapped_entry_lets_in_the_ipv4_client_it_names(full_a):
+    add_whitelist_entry(principal=full_a, cidr="::ffff:127.0.0.2")
+    assert list(IpWhitelistEntry.objects.values_list("cidr", flat=True)) == ["127.0.0.2"]
+    assert ip_is_whitelisted(full_a.reseller_id, "127.0.0.2")
+    assert ip_is_whitelisted(full_a.reseller_id, "::ffff:127.0.0.2")
+
+
+def test_a_mapped_duplicate_of_an_ipv4_entry_is_a_duplicate(full_a):
+    add_whitelist_entry(principal=full_a, cidr="192.0.2.7")
+    with pytest.raises(Duplicate):
+        add_whitelist_entry(principal=full_a, cidr="::ffff:192.0.2.7")
+
+
+@pytest.mark.parametrize("value", ["fe80::1%eth0", "fe80::1%1", "fe80::%eth0/64", "192.0.2.1%eth0"])
+def test_addresses_with_a_scope_id_are_refused(value, full_a):
+    with pytest.raises(ValidationFailed) as caught:
+        add_whitelist_entry(principal=full_a, cidr=value)
+    assert caught.value.field == "cidr" and "scope id" in caught.value.detail
+    assert not IpWhitelistEntry.objects.exists()

@@ -187,7 +187,8 @@ def test_delete_asset_with_confirmation(writer, full_a, account_a, run_jobs):
 
 
 def test_refused_delete_is_a_message(writer, full_a, account_a):
-    asset = add_mysql(full_a, account_a)  # its create job has not run: the asset is still provisioning
-    response = writer.post(f"/assets/{asset.pk}/delete/", follow=True)
-    assert any("wait until it has ended" in message for message in messages_of(response))
+    asset = add_mysql(full_a, account_a)  # its create job has not run: the delete is queued behind it
+    writer.post(f"/assets/{asset.pk}/delete/", follow=True)
+    response = writer.post(f"/assets/{asset.pk}/delete/", follow=True)  # a second delete is refused
+    assert any("is being deleted" in message for message in messages_of(response))
     assert Asset.objects.filter(pk=asset.pk).exists()

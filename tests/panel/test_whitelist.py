@@ -57,3 +57,28 @@ def test_remove_with_confirmation(owner, whitelist_entry_a, whitelist_entry_b):
 
 def test_other_resellers_entries_are_not_listed(owner, whitelist_entry_b):
     assert b"203.0.113.7" not in owner.get("/api-access/whitelist/").content
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/0", "::/0", "::ffff:0:0/96"])
+def test_an_entry_for_every_address_is_added_with_a_warning(owner, cidr):
+    response = owner.post("/api-access/whitelist/", {"cidr": cidr}, follow=True)
+    stored = IpWhitelistEntry.objects.get().cidr
+    assert stored in ("0.0.0.0/0", "::/0")
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [
+        f"{stored} allows API requests from every address: the API keys and tokens alone now protect this reseller. "
+        "Prefer the addresses your programs use."
+    ]
+    assert b"every address</span>" in response.content
+
+
+def test_a_narrow_entry_has_no_warning(owner):
+    response = owner.post("/api-access/whitelist/", {"cidr": "192.0.2.0/24"}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    assert b"every address</span>" not in response.content
+
+
+def test_a_scoped_address_is_a_field_error(owner):
+    response = owner.post("/api-access/whitelist/", {"cidr": "fe80::1%eth0"})
+    assert "scope id" in response.context["form"].errors["cidr"][0]
+    assert not IpWhitelistEntry.objects.exists()

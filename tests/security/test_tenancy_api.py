@@ -324,9 +324,27 @@ def test_unknown_or_malformed_object_id_is_not_found(case, garbage, client_a, wo
 # Meta-tests: the tables above cover every route, and nothing else
 
 
+# Routes of kinds Paneel does not offer (no reseller has such objects): the list is empty and every name is 404,
+# also the names of another reseller's objects of the kinds it does offer.
+KINDLESS_ROUTES = ["/v2/windowshostings", "/v2/windowshostings/{hosting}"]
+
+
+@pytest.mark.parametrize("route", KINDLESS_ROUTES)
+def test_routes_of_kinds_paneel_does_not_offer_show_nothing(route, client_a, world_a, world_b):
+    if "{" not in route:
+        assert listed(client_a, route, "domain_name") == []
+        return
+    for world in (world_b, world_a):
+        assert_not_found(client_a.get(route.format(hosting=world.hosting.name)))
+
+
 def covered() -> set[tuple[str, str]]:
     cases = [*OBJECT_CASES, *BODY_CASES, *CREATE_CASES]
-    return {(shape(c.route), c.method) for c in cases} | {(shape(c.route), "GET") for c in LIST_CASES}
+    return (
+        {(shape(c.route), c.method) for c in cases}
+        | {(shape(c.route), "GET") for c in LIST_CASES}
+        | {(shape(route), "GET") for route in KINDLESS_ROUTES}
+    )
 
 
 def test_every_api_route_and_method_has_a_tenancy_case():

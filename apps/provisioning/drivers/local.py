@@ -5,7 +5,8 @@ what a sysadmin would point nginx, pure-ftpd and Dovecot at::
 
     <root>/
       sites/<domain>/{public_html,logs,tmp}/   web space of a linux_hosting (usage is measured here)
-      vhosts/<domain>.conf                     nginx server block (PHP-FPM socket from the PHP version)
+      vhosts/<domain>.conf                     nginx server block (PHP-FPM socket from the PHP version; a domain
+                                               too long for that file name: its start, a digest, .conf)
       suspended/suspended.html                 the page a suspended site answers with (503)
       ftp/passwd                               pure-ftpd virtual users (``pure-pw mkdb`` input), one per site
       mail/passwd                              Dovecot passwd-file, one line per mailbox
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import math
 import os
 import re
@@ -50,6 +52,7 @@ CONFIG_FILE_MODE = 0o644
 CREDENTIAL_FILE_MODE = 0o640
 
 _MEGABYTE = 1024 * 1024
+NAME_MAX = 255  # bytes of one file name on Linux file systems
 
 
 def checked_domain(domain: object, what: str = "domain name") -> str:
@@ -63,6 +66,16 @@ def checked_domain(domain: object, what: str = "domain name") -> str:
     if len(labels) < 2 or not all(DOMAIN_LABEL.match(label) for label in labels):
         raise DriverError(f"Invalid {what} {domain[:80]!r}.", code="invalid_spec")
     return domain
+
+
+def fitting_file_name(name: str, suffix: str) -> str:
+    """`name + suffix`, or where that is longer than a file name may be (NAME_MAX, 255 bytes: a domain of 251 to 253
+    characters with `.conf`), the name's start, a digest of the whole name and the suffix: still one per name."""
+    whole = name + suffix
+    if len(whole.encode()) <= NAME_MAX:
+        return whole
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return f"{name[: NAME_MAX - len(suffix) - len(digest) - 1]}-{digest}{suffix}"
 
 
 def checked_address(address: object) -> tuple[str, str]:
@@ -236,7 +249,8 @@ class LocalDriver(Driver):
     @contextmanager
     def _temporary_copy(path: Path, data: bytes, mode: int) -> Iterator[str]:
         """A fully written, fsynced temporary file beside `path`, removed afterwards unless renamed into place."""
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # The target's name cut short: a whole 253-character domain and the random part would pass NAME_MAX.
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
         try:
             with os.fdopen(descriptor, "wb") as stream:
                 stream.write(data)
@@ -338,7 +352,7 @@ class LinuxHostingDriver(LocalDriver):
 
     def vhost_path(self, domain: str) -> Path:
         """The site's nginx server block, `vhosts/<domain>.conf`."""
-        return self.root / "vhosts" / f"{domain}.conf"
+        return self.root / "vhosts" / fitting_file_name(domain, ".conf")
 
     @property
     def ftp_passwd_path(self) -> Path:
