@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "apps.apikeys",
     "apps.ipwhitelist",
     "apps.api",
+    "apps.twofactor",
     "apps.panel",  # the panel's shell: the top floor, nothing imports it
     # After apps.provisioning, whose `db_worker` (with the stale-job sweep) must win over the stock one.
     "django_tasks",
@@ -131,6 +132,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.api.problems.ApiProblemMiddleware",
+    "apps.twofactor.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,6 +209,8 @@ EMAIL_BACKEND = (
 )
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "paneel@localhost")
+# Two-factor sign-in (apps/twofactor): staff must use it in the panel and in admin when this is on.
+PANEEL_STAFF_REQUIRE_TWO_FACTOR = env_bool("PANEEL_STAFF_REQUIRE_TWO_FACTOR")
 
 # Security: strict in production, `check --deploy` clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PANEEL_BEHIND_TLS_PROXY") else None

@@ -339,6 +339,12 @@ WRITES: dict[str, Write] = {
         lambda result, w: w.membership,
         Level.FULL,
     ),
+    "apps.resellers.services.set_two_factor_requirement": Write(
+        lambda p, w: resellers.set_two_factor_requirement(principal=p, required=True),
+        "reseller.require_two_factor",
+        first,
+        Level.FULL,
+    ),
 }
 
 
@@ -426,6 +432,7 @@ def test_full_only_services_are_api_access_and_members():
         "create_oauth_application",
         "update_oauth_application",
         "delete_oauth_application",
+        "set_two_factor_requirement",
     }
 
 

@@ -62,6 +62,7 @@ ROUTES: dict[str, Route] = {
     ),
     "resellers:member_level": Route(Level.FULL, "membership", ("POST",), lambda w: {"level": "write"}),
     "resellers:member_remove": Route(Level.FULL, "membership", GET_POST),
+    "resellers:two_factor": Route(Level.FULL, methods=("POST",), data=lambda w: {"required": "on"}),
     "panel:audit": Route(Level.READ),
     "servicepacks:list": Route(Level.READ),
     "accounts:list": Route(Level.READ),
