@@ -116,6 +116,8 @@ ROUTES: dict[str, Route] = {
         },
     ),
     "apikeys:oauth_delete": Route(Level.FULL, "oauth_app", GET_POST),
+    "apikeys:key_created": Route(Level.FULL, "api_key"),
+    "apikeys:oauth_created": Route(Level.FULL, "oauth_app"),
     "ipwhitelist:list": Route(Level.FULL, methods=GET_POST, data=lambda w: {"cidr": "192.0.2.0/24"}),
     "ipwhitelist:remove": Route(Level.FULL, "whitelist_entry", GET_POST),
 }
