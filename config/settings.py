@@ -248,6 +248,14 @@ TASKS = {
 PANEEL_PROVISIONING_ROOT = Path(env("PANEEL_PROVISIONING_ROOT", str(BASE_DIR / "var" / "provisioning")))
 PANEEL_MYSQL_URL = env("PANEEL_MYSQL_URL")
 PANEEL_MYSQL_HOSTNAME = env("PANEEL_MYSQL_HOSTNAME", "127.0.0.1")
+# Connection details shown to customers and in the welcome e-mail (apps/assets/connection.py); an empty host
+# means the account's own domain (mail.<domain> for mail).
+PANEEL_MYSQL_PORT = int(env("PANEEL_MYSQL_PORT", "3306"))
+PANEEL_FTP_HOSTNAME = env("PANEEL_FTP_HOSTNAME")
+PANEEL_FTP_PORT = int(env("PANEEL_FTP_PORT", "21"))
+PANEEL_SSH_HOSTNAME = env("PANEEL_SSH_HOSTNAME")
+PANEEL_SSH_PORT = int(env("PANEEL_SSH_PORT", "22"))
+PANEEL_MAIL_HOSTNAME = env("PANEEL_MAIL_HOSTNAME")
 PANEEL_DRIVERS = {
     "linux_hosting": env("PANEEL_DRIVER_LINUX_HOSTING", "apps.provisioning.drivers.local.LinuxHostingDriver"),
     "mailbox": env("PANEEL_DRIVER_MAILBOX", "apps.provisioning.drivers.local.MailboxDriver"),

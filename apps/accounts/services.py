@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from apps.accounts.domains import normalize_domain
 from apps.accounts.models import Account, Status
 from apps.accounts.selectors import lock_account, usable_servicepack
 from apps.core import audit
-from apps.core.errors import Duplicate, InvalidState, QuotaExceeded, SizeExceedsServicepack
+from apps.core.errors import (
+    Duplicate,
+    FieldProblem,
+    InvalidState,
+    QuotaExceeded,
+    SizeExceedsServicepack,
+    ValidationFailed,
+)
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
 from apps.provisioning.jobs import ensure_no_unfinished_job, record_job
@@ -122,3 +132,67 @@ def change_servicepack(
             target=account,
             payload={"suspended": account.status == Status.SUSPENDED},
         )
+
+
+PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
+CONTACT_FIELDS = ("contact_name", "contact_company", "contact_email", "contact_phone", "contact_notes")
+
+
+def update_account_contact(
+    *,
+    principal: Principal,
+    account_id: int,
+    contact_name: str = "",
+    contact_company: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    contact_notes: str = "",
+) -> Account:
+    """Set the customer contact of an account (name, company, e-mail, phone, notes); no job, nothing to provision."""
+    require_level(principal, Level.WRITE)
+    values = {
+        "contact_name": contact_name,
+        "contact_company": contact_company,
+        "contact_email": contact_email,
+        "contact_phone": contact_phone,
+        "contact_notes": contact_notes,
+    }
+    values = {name: (value or "").strip() for name, value in values.items()}
+    values["contact_email"] = values["contact_email"].lower()
+    problems = _contact_problems(values)
+    if problems:
+        raise ValidationFailed.from_problems(problems)
+    with transaction.atomic():
+        account = lock_account(principal, account_id)
+        changes = audit.diff({name: getattr(account, name) for name in CONTACT_FIELDS}, values)
+        if not changes:
+            raise InvalidState("Nothing to change: the contact is already so.")
+        for name, value in values.items():
+            setattr(account, name, value)
+        account.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+        audit.record(principal, "account.update_contact", account, changes)
+        return account
+
+
+def _contact_problems(values: dict[str, str]) -> list[FieldProblem]:
+    limits = {"contact_name": 200, "contact_company": 200, "contact_email": 254, "contact_phone": 40}
+    limits["contact_notes"] = 2000
+    problems = [
+        FieldProblem("validation_failed", f"At most {limit} characters.", name)
+        for name, limit in limits.items()
+        if len(values[name]) > limit
+    ]
+    if values["contact_email"]:
+        try:
+            validate_email(values["contact_email"])
+        except DjangoValidationError:
+            problems.append(
+                FieldProblem("validation_failed", "Enter an e-mail address such as jo@example.com.", "contact_email")
+            )
+    if values["contact_phone"] and not PHONE.match(values["contact_phone"]):
+        problems.append(
+            FieldProblem(
+                "validation_failed", "Digits, spaces and + ( ) - . / only, such as +32 9 123 45 67.", "contact_phone"
+            )
+        )
+    return problems

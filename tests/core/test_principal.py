@@ -23,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from oauth2_provider.models import Application
 
 from apps.accounts import services as accounts
+from apps.accounts import welcome_services
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.assets import services as assets
@@ -205,6 +206,20 @@ WRITES: dict[str, Write] = {
         lambda p, w: accounts.change_servicepack(principal=p, account_id=w.account.pk, servicepack=w.big_pack),
         "account.change_servicepack",
         first,
+        Level.WRITE,
+    ),
+    "apps.accounts.services.update_account_contact": Write(
+        lambda p, w: accounts.update_account_contact(
+            principal=p, account_id=w.account.pk, contact_name="Jo Baker", contact_email="jo@example.test"
+        ),
+        "account.update_contact",
+        lambda result, w: result,
+        Level.WRITE,
+    ),
+    "apps.accounts.welcome_services.send_welcome_email": Write(
+        lambda p, w: welcome_services.send_welcome_email(principal=p, account_id=w.account.pk, to="jo@example.test"),
+        "account.send_welcome_email",
+        lambda result, w: w.account,
         Level.WRITE,
     ),
     "apps.assets.services.create_asset": Write(
