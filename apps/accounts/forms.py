@@ -34,7 +34,16 @@ class ChangeServicepackForm(forms.Form):
     servicepack_id = forms.TypedChoiceField(
         label="New servicepack",
         coerce=int,
-        help_text="The account's assets must fit the new pack: not more of a type than it allows, none bigger.",
+        help_text="The account's assets must fit the new pack: not more of a type than it allows.",
+    )
+    asset_sizes = forms.ChoiceField(
+        label="Asset sizes",
+        choices=[
+            ("follow", "Give each asset the new servicepack's maximum size (grows on an upgrade)"),
+            ("keep", "Keep each asset's size (none may be bigger than the new servicepack allows)"),
+        ],
+        initial="follow",
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, servicepacks, **kwargs):

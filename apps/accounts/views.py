@@ -275,6 +275,7 @@ def account_change_servicepack(request, account_id: int):
             principal=principal,
             account_id=account.pk,
             servicepack=form.cleaned_data["servicepack_id"],
+            asset_sizes=form.cleaned_data["asset_sizes"],
         )
         if changed:
             account, _ = changed
