@@ -335,6 +335,8 @@ OAUTH2_PROVIDER = {
         "full": "Manage API access and members",
     },
     "DEFAULT_SCOPES": ["read"],
+    # An application is granted scopes up to its own level cap only (apps/apikeys/oauth_scopes.py).
+    "SCOPES_BACKEND_CLASS": "apps.apikeys.oauth_scopes.ApplicationLevelScopes",
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,

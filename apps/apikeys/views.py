@@ -66,7 +66,11 @@ def api_key_revoke(request, api_key_id: int):
 @panel_view(Level.FULL)
 def oauth_list(request):
     links = list(ResellerApplication.objects.for_principal(request.principal).select_related("application"))
-    return render(request, "apikeys/oauth_list.html", {"applications": [link.application for link in links]})
+    applications = []
+    for link in links:
+        link.application.level_label = link.get_level_display()
+        applications.append(link.application)
+    return render(request, "apikeys/oauth_list.html", {"applications": applications})
 
 
 @panel_view(Level.FULL)
@@ -120,6 +124,7 @@ def oauth_edit(request, application_id: int):
         "name": application.name,
         "authorization_grant_type": application.authorization_grant_type,
         "redirect_uris": "\n".join(application.redirect_uris.split()),
+        "level": link.level,
     }
     form = OAuthApplicationForm(posted(request), initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
