@@ -64,7 +64,8 @@ def _account_job(principal: Principal, account_id: int, action: str, *, allowed:
         account = lock_account(principal, account_id)
         if account.status not in allowed:
             raise InvalidState(
-                f"Account {account} is {account.status}; this needs it to be {' or '.join(sorted(allowed))}."
+                f"Account {account} is {account.get_status_display().lower()}; this needs it to be "
+                f"{' or '.join(sorted(Status(state).label.lower() for state in allowed))}."
             )
         ensure_no_unfinished_job(account)
         audit.record(principal, action, account, changes)
