@@ -240,3 +240,23 @@ def test_bulk_needs_write_and_a_known_action(reader, writer, account_a):
     assert "Choose Suspend or Unsuspend." in messages_of(response)
     account_a.refresh_from_db()
     assert account_a.status == Status.ACTIVE
+
+
+def test_asset_list_and_its_csv_have_the_same_filters(reader, account_a, account_b, full_a):
+    create_asset(
+        principal=full_a,
+        account_id=account_a.pk,
+        asset_type="mysql",
+        fields={"database_name": "shop"},
+        password="Dbsecret12",
+    )
+    html = reader.get("/assets/?asset_type=mysql").content.decode()
+    assert f"pn{account_a.pk}_shop" in html and "bravo-shop.example" not in html
+    [header, *data] = rows(reader.get("/assets/export.csv?asset_type=mysql"))
+    assert header == ["id", "account", "type", "name", "max_size_mb", "actual_size_mb", "status", "created_at"]
+    assert [(row[1], row[2], row[3]) for row in data] == [
+        ("alpha-shop.example", "MySQL database", f"pn{account_a.pk}_shop")
+    ]
+    everything = rows(reader.get("/assets/export.csv"))[1:]
+    assert {row[1] for row in everything} == {"alpha-shop.example"}  # never B's
+    assert reader.get("/assets/export.csv?status=sleeping").status_code == 302

@@ -67,6 +67,8 @@ ROUTES: dict[str, Route] = {
     "servicepacks:list": Route(Level.READ),
     "accounts:list": Route(Level.READ),
     "accounts:export": Route(Level.READ),
+    "assets:list": Route(Level.READ),
+    "assets:export": Route(Level.READ),
     "accounts:bulk": Route(
         Level.WRITE, methods=("POST",), data=lambda w: {"action": "suspend", "account_id": w.account.pk}
     ),
