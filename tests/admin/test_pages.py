@@ -16,6 +16,8 @@ from apps.assets.services import create_asset
 from apps.core.models import AuditEvent
 from apps.ipwhitelist.services import add_whitelist_entry
 from apps.servicepacks.models import AssetType
+from apps.twofactor import totp
+from apps.twofactor.services import enable_two_factor
 
 # A text each model's changelist shows for the objects of the `world` fixture.
 EXPECTED_TEXT = {
@@ -30,6 +32,8 @@ EXPECTED_TEXT = {
     "apikeys.resellerapplication": "Alpha dashboard",
     "ipwhitelist.ipwhitelistentry": "203.0.113.0/24",
     "core.auditevent": "api_key.create",
+    "twofactor.twofactordevice": "alpha-owner",
+    "twofactor.recoverycode": "alpha-owner",
 }
 
 
@@ -51,6 +55,8 @@ def world(account_a, full_a, django_capture_on_commit_callbacks):
         client_type="confidential",
         authorization_grant_type="client-credentials",
     )
+    secret_totp = totp.generate_secret()
+    enable_two_factor(user=full_a.user, secret=secret_totp, code=totp.totp(secret_totp))
     return {"account": account_a, "api_key": api_key, "secret": secret}
 
 

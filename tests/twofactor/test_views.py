@@ -232,3 +232,17 @@ def test_staff_without_the_setting_use_admin_as_before(db):
     client = Client()
     password_step(client, "operator", path="/admin/login/", next_url="/admin/")
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_operator_resets_a_lost_device_in_admin_and_it_is_audited(tenant_a):
+    enable(tenant_a["owner"])
+    device = TwoFactorDevice.objects.get(user=tenant_a["owner"])
+    operator = make_user("operator", is_staff=True, is_superuser=True)
+    client = signed_in(operator)
+    assert client.get("/admin/twofactor/twofactordevice/").status_code == 200
+    assert client.get("/admin/twofactor/twofactordevice/add/").status_code == 403
+    response = client.post(f"/admin/twofactor/twofactordevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TwoFactorDevice.objects.filter(pk=device.pk).exists()
+    event = AuditEvent.objects.get(action="twofactordevice.delete")
+    assert event.actor_user_id == operator.pk and event.via == "admin"
