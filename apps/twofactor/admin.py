@@ -26,8 +26,8 @@ class TwoFactorDeviceAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RecoveryCode)
-class RecoveryCodeAdmin(admin.ModelAdmin):
-    """Read-only: whether each code was used, never its hash."""
+class RecoveryCodeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Read-only: whether each code was used, never its hash. (Deleting one, or its device, is audited.)"""
 
     list_display = ("__str__", "used_at")
     list_select_related = ("device__user",)
@@ -38,7 +38,4 @@ class RecoveryCodeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
