@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "apps.apikeys",
     "apps.ipwhitelist",
     "apps.api",
+    "apps.twofactor",
     "apps.panel",  # the panel's shell: the top floor, nothing imports it
     # After apps.provisioning, whose `db_worker` (with the stale-job sweep) must win over the stock one.
     "django_tasks",
@@ -150,6 +151,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.api.problems.ApiProblemMiddleware",
+    "apps.twofactor.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -226,6 +228,8 @@ EMAIL_BACKEND = (
 )
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "paneel@localhost")
+# Two-factor sign-in (apps/twofactor): staff must use it in the panel and in admin when this is on.
+PANEEL_STAFF_REQUIRE_TWO_FACTOR = env_bool("PANEEL_STAFF_REQUIRE_TWO_FACTOR")
 
 # Security: strict in production, `check --deploy` clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PANEEL_BEHIND_TLS_PROXY") else None
@@ -264,6 +268,14 @@ TASKS = {
 PANEEL_PROVISIONING_ROOT = Path(env("PANEEL_PROVISIONING_ROOT", str(BASE_DIR / "var" / "provisioning")))
 PANEEL_MYSQL_URL = env("PANEEL_MYSQL_URL")
 PANEEL_MYSQL_HOSTNAME = env("PANEEL_MYSQL_HOSTNAME", "127.0.0.1")
+# Connection details shown to customers and in the welcome e-mail (apps/assets/connection.py); an empty host
+# means the account's own domain (mail.<domain> for mail).
+PANEEL_MYSQL_PORT = int(env("PANEEL_MYSQL_PORT", "3306"))
+PANEEL_FTP_HOSTNAME = env("PANEEL_FTP_HOSTNAME")
+PANEEL_FTP_PORT = int(env("PANEEL_FTP_PORT", "21"))
+PANEEL_SSH_HOSTNAME = env("PANEEL_SSH_HOSTNAME")
+PANEEL_SSH_PORT = int(env("PANEEL_SSH_PORT", "22"))
+PANEEL_MAIL_HOSTNAME = env("PANEEL_MAIL_HOSTNAME")
 PANEEL_DRIVERS = {
     "linux_hosting": env("PANEEL_DRIVER_LINUX_HOSTING", "apps.provisioning.drivers.local.LinuxHostingDriver"),
     "mailbox": env("PANEEL_DRIVER_MAILBOX", "apps.provisioning.drivers.local.MailboxDriver"),
@@ -343,6 +355,8 @@ OAUTH2_PROVIDER = {
         "full": "Manage API access and members",
     },
     "DEFAULT_SCOPES": ["read"],
+    # An application is granted scopes up to its own level cap only (apps/apikeys/oauth_scopes.py).
+    "SCOPES_BACKEND_CLASS": "apps.apikeys.oauth_scopes.ApplicationLevelScopes",
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,

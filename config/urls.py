@@ -4,11 +4,14 @@ from oauth2_provider import urls as oauth2_urls
 
 from apps.api import problems
 from apps.panel.urls import auth_urlpatterns
+from apps.panel.views import AdminLoginView
 
 # Under /v2/, what Django refuses before any view is a problem+json too (apps.api.problems.bad_request).
 handler400 = "apps.api.problems.bad_request"
 
 urlpatterns = [
+    # Admin's sign-in counts failures and asks for the second factor like the panel's (apps/panel/views.py).
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     re_path(r"^v1(/[\s\S]*)?$", problems.v1_retired),
     path("v2/", include("apps.api.urls")),
@@ -19,6 +22,7 @@ urlpatterns = [
     path("", include(auth_urlpatterns)),
     path("", include("apps.panel.urls")),
     path("", include("apps.resellers.urls")),
+    path("account/two-factor/", include("apps.twofactor.urls")),
     path("servicepacks/", include("apps.servicepacks.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("assets/", include("apps.assets.urls")),

@@ -38,6 +38,14 @@ class AccountCreateIn(serializers.Serializer):
 
 class ServicepackChangeIn(serializers.Serializer):
     servicepack_id = serializers.IntegerField(help_text="The servicepack to move the account to.")
+    asset_sizes = serializers.ChoiceField(
+        choices=["keep", "follow"],
+        default="keep",
+        help_text="What happens to the assets' maximum sizes. `keep` (default): each keeps its size (409 "
+        "`size_exceeds_servicepack` when one is bigger than the new servicepack allows). `follow`: each gets the new "
+        "servicepack's maximum size for its type, growing on an upgrade and shrinking on a downgrade (409 "
+        "`size_exceeds_servicepack` when an asset already uses more).",
+    )
 
 
 # --- Output.
@@ -191,7 +199,9 @@ class AccountServicepack(ApiView):
         operation_id="accounts_servicepack_update",
         summary="Move an account to another servicepack",
         description="409 `quota_exceeded` or `size_exceeds_servicepack` when what the account holds does not fit "
-        "the new servicepack.",
+        "the new servicepack. `asset_sizes` says whether the assets keep their maximum sizes or follow the new "
+        "servicepack's. The same servicepack with no size to change is refused with 409 `invalid_state` (nothing "
+        "to do), not queued.",
         parameters=[ACCOUNT_ID],
         request=ServicepackChangeIn,
         responses={
@@ -199,8 +209,8 @@ class AccountServicepack(ApiView):
             404: OpenApiResponse(description="`not_found`: no such account, or no servicepack `servicepack_id`."),
             409: OpenApiResponse(
                 description="`quota_exceeded` or `size_exceeds_servicepack`: what the account holds does not fit "
-                "the new servicepack; `invalid_state`: the account is not active or suspended, or a job on it is "
-                "still in progress."
+                "the new servicepack; `invalid_state`: the account is not active or suspended, a job on it is "
+                "still in progress, or the change would change nothing."
             ),
         },
     )
@@ -209,7 +219,10 @@ class AccountServicepack(ApiView):
         serializer.is_valid(raise_exception=True)
         self.check_if_match(account_representation(self.principal, account_id))
         _, job = change_servicepack(
-            principal=self.principal, account_id=account_id, servicepack=serializer.validated_data["servicepack_id"]
+            principal=self.principal,
+            account_id=account_id,
+            servicepack=serializer.validated_data["servicepack_id"],
+            asset_sizes=serializer.validated_data["asset_sizes"],
         )
         return accepted(job)
 

@@ -25,10 +25,14 @@ class AccountFilterSet(django_filters.FilterSet):
     servicepack_id = IdFilter(field_name="servicepack_id", label="Servicepack")
     status = django_filters.ChoiceFilter(choices=Status.choices)
     q = django_filters.CharFilter(method="filter_search", label="Search")
+    contact_company = django_filters.CharFilter(
+        field_name="contact_company", lookup_expr="icontains", label="Contact company"
+    )
+    contact_email = django_filters.CharFilter(method="filter_contact_email", label="Contact e-mail")
 
     class Meta:
         model = Account
-        fields = ["identifier", "asset_type", "servicepack_id", "status"]
+        fields = ["identifier", "asset_type", "servicepack_id", "status", "contact_company", "contact_email"]
 
     def filter_identifier(self, queryset, name, value):
         # Identifiers are stored lowercased; a client may send any case.
@@ -37,10 +41,18 @@ class AccountFilterSet(django_filters.FilterSet):
     def filter_asset_type(self, queryset, name, value):
         return queryset.filter(Exists(Asset.objects.filter(account=OuterRef("pk"), asset_type=value)))
 
+    def filter_contact_email(self, queryset, name, value):
+        # Stored lowercased by the service.
+        return queryset.filter(contact_email=value.strip().lower())
+
     def filter_search(self, queryset, name, value):
-        value = value.strip().lower()
-        return (
-            queryset.filter(Q(identifier__startswith=value) | Q(identifier__contains=f".{value}"))
-            if value
-            else queryset
+        """Any part of the domain (`demo` finds `bakery-demo.example`), or of the contact's name, company, e-mail."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(identifier__contains=value.lower())
+            | Q(contact_name__icontains=value)
+            | Q(contact_company__icontains=value)
+            | Q(contact_email__contains=value.lower())
         )

@@ -34,6 +34,12 @@ class Account(models.Model):
     db_server = models.ForeignKey(
         "servers.Server", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts_db"
     )
+    # The customer the account is for: who gets the welcome e-mail, whom the reseller calls.
+    contact_name = models.CharField("contact name", max_length=200, blank=True)
+    contact_company = models.CharField("company", max_length=200, blank=True)
+    contact_email = models.EmailField("contact e-mail", max_length=254, blank=True)
+    contact_phone = models.CharField("phone", max_length=40, blank=True)
+    contact_notes = models.TextField("notes", max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -46,6 +52,7 @@ class Account(models.Model):
             models.Index(fields=["reseller", "created_at", "id"], name="account_reseller_created"),
             models.Index(fields=["reseller", "status"], name="account_reseller_status"),
             models.Index(fields=["reseller", "servicepack"], name="account_reseller_pack"),
+            models.Index(fields=["reseller", "contact_email"], name="account_reseller_contact"),
         ]
 
     def __str__(self) -> str:

@@ -187,7 +187,8 @@ class BearerAuthentication(OAuth2Authentication):
         membership = Membership.objects.filter(user=user, reseller=link.reseller).first()
         if membership is None or not user.is_active:
             raise InvalidToken("The token's user is not a member of the application's reseller.")
-        level = min(Level(membership.level), cap, key=LEVEL_ORDER.index)
+        # The application's own level cap holds for tokens issued before it was lowered, too.
+        level = min(Level(membership.level), cap, Level(link.level), key=LEVEL_ORDER.index)
         principal = Principal(
             reseller=link.reseller,
             level=level,

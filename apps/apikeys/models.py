@@ -49,6 +49,8 @@ class ResellerApplication(models.Model):
         settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="reseller_link"
     )
     reseller = models.ForeignKey("resellers.Reseller", on_delete=models.CASCADE, related_name="oauth_applications")
+    # The highest level its tokens may carry, like an API key's level: the scopes it may be granted stop there.
+    level = models.CharField(max_length=5, choices=Level.choices, default=Level.READ)
     created_at = models.DateTimeField(auto_now_add=True)
 
     reseller_path = "reseller"

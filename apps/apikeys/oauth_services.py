@@ -73,9 +73,16 @@ def _normalized_uris(redirect_uris: str) -> str:
     return " ".join((redirect_uris or "").split())
 
 
-def _public(application) -> dict:
+def _checked_level(level: str, problems: list[FieldProblem]) -> str:
+    if level not in Level.values:
+        problems.append(_invalid("level", f"Choose one of {', '.join(Level.values)}."))
+    return level
+
+
+def _public(application, level: str) -> dict:
     return {
         "name": application.name,
+        "level": level,
         "client_id": application.client_id,
         "client_type": application.client_type,
         "authorization_grant_type": application.authorization_grant_type,
@@ -91,10 +98,16 @@ def create_oauth_application(
     client_type: str,
     authorization_grant_type: str,
     redirect_uris: str = "",
+    level: str = Level.READ,
 ):
-    """Register an OAuth application for the principal's reseller. Returns it and its clear client secret."""
+    """Register an OAuth application for the principal's reseller. Returns it and its clear client secret.
+
+    `level` caps its tokens as an API key's level does: no token of it is granted a higher scope, and none acts
+    above it whatever its user's membership.
+    """
     require_level(principal, Level.FULL)
     name, problems = _checked(name=name, client_type=client_type, authorization_grant_type=authorization_grant_type)
+    level = _checked_level(level, problems)
     secret = generate_client_secret()
     application = Application(
         # The owner: a client-credentials token has no user of its own, so the API acts as this user (within
@@ -111,16 +124,25 @@ def create_oauth_application(
     )
     _full_clean(application, problems)
     application.save()
-    ResellerApplication.objects.create(application=application, reseller_id=principal.reseller_id)
-    audit.record(principal, "oauth_application.create", application, _public(application))
+    ResellerApplication.objects.create(application=application, reseller_id=principal.reseller_id, level=level)
+    audit.record(principal, "oauth_application.create", application, _public(application, level))
     return application, secret
 
 
 @transaction.atomic
 def update_oauth_application(
-    *, principal: Principal, application_id: int, name: str, authorization_grant_type: str, redirect_uris: str = ""
+    *,
+    principal: Principal,
+    application_id: int,
+    name: str,
+    authorization_grant_type: str,
+    redirect_uris: str = "",
+    level: str | None = None,
 ):
-    """Change an application's name, grant type and redirect URIs (its client type and secret stay)."""
+    """Change an application's name, grant type, redirect URIs and level cap (its client type and secret stay).
+
+    Lowering the level also caps the tokens it has already issued (the cap applies on every request).
+    """
     require_level(principal, Level.FULL)
     link = (
         ResellerApplication.objects.select_for_update()
@@ -128,16 +150,20 @@ def update_oauth_application(
         .get_for_principal(principal, application_id=application_id)
     )
     application = link.application
-    before = _public(application)
+    before = _public(application, link.level)
     name, problems = _checked(
         name=name, client_type=application.client_type, authorization_grant_type=authorization_grant_type
     )
+    level = _checked_level(link.level if level is None else level, problems)
     application.name = name
     application.authorization_grant_type = authorization_grant_type
     application.redirect_uris = _normalized_uris(redirect_uris)
     _full_clean(application, problems)
     application.save(update_fields=["name", "authorization_grant_type", "redirect_uris", "updated"])
-    audit.record(principal, "oauth_application.update", application, audit.diff(before, _public(application)))
+    if level != link.level:
+        link.level = level
+        link.save(update_fields=["level"])
+    audit.record(principal, "oauth_application.update", application, audit.diff(before, _public(application, level)))
     return application
 
 

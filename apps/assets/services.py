@@ -26,7 +26,7 @@ from apps.core.tenancy import require_level
 from apps.provisioning.jobs import record_job
 from apps.provisioning.models import ProvisioningJob
 from apps.servers.placement import ROLE_OF, least_loaded
-from apps.servicepacks.models import ServicePackItem
+from apps.servicepacks.models import AssetType, ServicePackItem
 
 
 def checked_size(value: Any, item: ServicePackItem, account: Account) -> int:
@@ -56,7 +56,8 @@ def pack_item(account: Account, asset_type: str) -> ServicePackItem:
     item = next((i for i in account.servicepack.items.all() if i.asset_type == asset_type), None)
     if item is None:
         raise QuotaExceeded(
-            f"Servicepack '{account.servicepack.name}' allows 0 {asset_type} assets; "
+            f"Servicepack '{account.servicepack.name}' allows 0 {dict(AssetType.choices).get(asset_type, asset_type)} "
+            "assets; "
             f"account {account} cannot hold one.",
             field="asset_type",
         )
@@ -76,7 +77,8 @@ def add_asset_row(
     count = account.assets.filter(asset_type=item.asset_type).count()
     if count >= item.max_count:
         raise QuotaExceeded(
-            f"Servicepack '{account.servicepack.name}' allows {item.max_count} {item.asset_type} assets; "
+            f"Servicepack '{account.servicepack.name}' allows {item.max_count} {item.get_asset_type_display()} "
+            f"asset{'s' if item.max_count != 1 else ''}; "
             f"account {account} has {count}."
         )
     place_for_role(account, ROLE_OF.get(item.asset_type))
@@ -150,6 +152,8 @@ def resize_asset(*, principal: Principal, asset_id: int, max_size: int) -> tuple
     with transaction.atomic():
         account, asset = _locked_asset(principal, asset_id)
         size = checked_size(max_size, pack_item(account, asset.asset_type), account)
+        if size == asset.max_size:
+            raise InvalidState(f"Nothing to change: {asset} is {size} MB already.", field="max_size")
         if size < asset.actual_size:
             raise ValidationFailed.from_problems(
                 [FieldProblem("validation_failed", f"{asset} already uses {asset.actual_size} MB.", "max_size")]

@@ -5,6 +5,8 @@ from apps.assets import views
 app_name = "assets"
 
 urlpatterns = [
+    path("", views.asset_list, name="list"),
+    path("export.csv", views.asset_export, name="export"),
     path("new/<int:account_id>/", views.asset_choose_type, name="choose_type"),
     path("new/<int:account_id>/<str:asset_type>/", views.asset_create, name="create"),
     path("<int:asset_id>/", views.asset_detail, name="detail"),

@@ -7,21 +7,66 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import Account, Status
 from apps.assets import services
+from apps.assets.filters import AssetFilterSet
 from apps.assets.forms import CREATE_FORMS, PasswordForm, ResizeForm
 from apps.assets.kinds import KINDS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.core.principal import Level
-from apps.panel.panel import panel_view, posted, run_service
+from apps.panel.csv_export import csv_response
+from apps.panel.panel import keyset_page, panel_view, posted, run_service
 from apps.provisioning.models import UNFINISHED, ProvisioningJob
 from apps.servicepacks.models import AssetType
 
 # Asset types whose kind has a password the panel can set.
 PASSWORD_TYPES = {asset_type for asset_type, kind in KINDS.items() if kind.password_field}
+
+
+def _filtered_assets(request):
+    assets = Asset.objects.for_principal(request.principal).select_related("account")
+    return AssetFilterSet(request.GET or None, queryset=assets)
+
+
+@panel_view()
+def asset_list(request):
+    """Every asset of the reseller, with the API's asset filters (type, status, name, account)."""
+    filterset = _filtered_assets(request)
+    page = keyset_page(request, filterset.qs) if not filterset.is_bound or filterset.is_valid() else None
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "is_filtered": any(request.GET.get(name) for name in filterset.filters),
+    }
+    return render(request, "assets/list.html", context)
+
+
+@panel_view()
+def asset_export(request):
+    """The asset list as CSV, with the list's filters (and all its pages)."""
+    filterset = _filtered_assets(request)
+    if filterset.is_bound and not filterset.is_valid():
+        messages.error(request, "The filters are not valid; fix them and export again.")
+        return redirect(f"{reverse('assets:list')}?{request.GET.urlencode()}")
+    return csv_response(
+        "assets",
+        ["id", "account", "type", "name", "max_size_mb", "actual_size_mb", "status", "created_at"],
+        filterset.qs.order_by("created_at", "id"),
+        lambda a: [
+            a.pk,
+            a.account.identifier,
+            a.get_asset_type_display(),
+            a.name,
+            a.max_size,
+            a.actual_size,
+            a.status,
+            a.created_at,
+        ],
+    )
 
 
 def asset_offers(account: Account, counts: dict[str, int]) -> list[dict]:

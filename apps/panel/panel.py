@@ -16,12 +16,14 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 
@@ -31,6 +33,8 @@ from apps.core.principal import Level, Principal, Via
 from apps.core.timestamps import as_utc
 from apps.resellers.models import Membership
 from apps.resellers.selectors import principal_for_user
+from apps.twofactor.services import has_two_factor
+from apps.twofactor.session import SESSION_TWO_FACTOR_VERIFIED
 
 SESSION_RESELLER_KEY = "paneel_reseller_id"
 
@@ -111,6 +115,26 @@ def render_refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render(request, "errors/404.html", {"detail": error.detail}, status=404)
 
 
+def two_factor_required(user, memberships: list[Membership]) -> bool:
+    """Must this user sign in with a second factor: staff when the platform says so, members of a reseller that
+    requires it."""
+    if user.is_staff and settings.PANEEL_STAFF_REQUIRE_TWO_FACTOR:
+        return True
+    return any(membership.reseller.require_two_factor for membership in memberships)
+
+
+def second_factor_refusal(request: HttpRequest, memberships: list[Membership]) -> HttpResponse | None:
+    """Where a user who must use a second factor, and whose sign-in did not, is sent instead; None otherwise."""
+    if request.session.get(SESSION_TWO_FACTOR_VERIFIED) or not two_factor_required(request.user, memberships):
+        return None
+    if has_two_factor(request.user):  # turned on in another session: this one signs in again, with the code
+        auth_logout(request)
+        messages.info(request, "Sign in again with your authenticator code.")
+        return redirect_to_login(request.get_full_path())
+    messages.info(request, "Your reseller requires two-factor sign-in: set it up to continue.")
+    return redirect("twofactor:setup")
+
+
 def panel_view(level: str = Level.READ) -> Callable:
     """Decorate a panel view: sign-in required, `request.principal` resolved, `level` enforced before the view runs."""
     required = Level(level)
@@ -126,6 +150,8 @@ def panel_view(level: str = Level.READ) -> Callable:
                 panel = None
             if panel is None:
                 response = render(request, "panel/no_access.html", status=403)
+            elif (refusal := second_factor_refusal(request, panel.memberships)) is not None:
+                return refusal
             else:
                 request.principal = panel.principal
                 request.panel = panel

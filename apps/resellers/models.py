@@ -22,6 +22,9 @@ class Reseller(models.Model):
     ratelimit_write_per_minute = models.PositiveIntegerField(
         null=True, blank=True, help_text="Overrides the platform's default write limit per principal."
     )
+    require_two_factor = models.BooleanField(
+        default=False, help_text="Members must sign in with a second factor (an authenticator app)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     reseller_path = "pk"

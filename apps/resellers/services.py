@@ -94,3 +94,17 @@ def remove_member(*, principal: Principal, membership_id: int) -> None:
     _ensure_another_full_member(membership)
     audit.record(principal, "member.remove", membership, {"user": membership.user.email})
     membership.delete()
+
+
+@transaction.atomic
+def set_two_factor_requirement(*, principal: Principal, required: bool) -> Reseller:
+    """Require (or stop requiring) every member of the principal's reseller to sign in with a second factor."""
+    require_level(principal, Level.FULL)
+    reseller = Reseller.objects.select_for_update().get(pk=principal.reseller_id)
+    if reseller.require_two_factor == bool(required):
+        state = "already required" if required else "not required"
+        raise InvalidState(f"Two-factor sign-in is {state} for {reseller.name}.", field="required")
+    reseller.require_two_factor = bool(required)
+    reseller.save(update_fields=["require_two_factor"])
+    audit.record(principal, "reseller.require_two_factor", reseller, {"require_two_factor": [not required, required]})
+    return reseller

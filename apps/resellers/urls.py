@@ -10,4 +10,5 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/<int:membership_id>/level/", views.member_level, name="member_level"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("members/two-factor/", views.two_factor, name="two_factor"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,6 +12,7 @@ from apps.panel.panel import panel_view, posted, run_service
 from apps.resellers import services
 from apps.resellers.forms import MemberInviteForm, MemberLevelForm
 from apps.resellers.models import Membership
+from apps.twofactor.models import TwoFactorDevice
 
 
 @panel_view(Level.FULL)
@@ -23,7 +25,11 @@ def members(request):
         if membership is not None:
             messages.success(request, f"{membership.user.email} can now sign in to {principal.reseller.name}.")
             return redirect("resellers:members")
-    memberships = list(Membership.objects.for_principal(principal).select_related("user"))
+    memberships = list(
+        Membership.objects.for_principal(principal)
+        .select_related("user")
+        .annotate(two_factor_on=Exists(TwoFactorDevice.objects.filter(user_id=OuterRef("user_id"))))
+    )
     return render(
         request,
         "resellers/members.html",
@@ -62,3 +68,15 @@ def member_remove(request, membership_id: int):
             messages.success(request, f"{membership.user.email} no longer has access.")
         return redirect("resellers:members")
     return render(request, "resellers/member_remove.html", {"membership": membership})
+
+
+@panel_view(Level.FULL)
+@require_POST
+def two_factor(request):
+    """Require (or stop requiring) two-factor sign-in of every member."""
+    required = request.POST.get("required") == "on"
+    reseller = run_service(request, services.set_two_factor_requirement, principal=request.principal, required=required)
+    if reseller is not None:
+        state = "now required" if reseller.require_two_factor else "no longer required"
+        messages.success(request, f"Two-factor sign-in is {state} for {reseller.name}.")
+    return redirect("resellers:members")

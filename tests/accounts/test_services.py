@@ -360,7 +360,7 @@ def test_change_servicepack_refused_when_the_account_holds_more_assets_than_the_
     with pytest.raises(QuotaExceeded) as caught:
         change_servicepack(principal=write_a, account_id=big_account.pk, servicepack=roomy_but_few)
     assert (caught.value.code, caught.value.status) == ("quota_exceeded", 409)
-    assert caught.value.detail == "Servicepack 'Roomy' allows 2 mysql assets; account big.example has 3."
+    assert caught.value.detail == "Servicepack 'Roomy' allows 2 MySQL database assets; account big.example has 3."
     big_account.refresh_from_db()
     assert big_account.servicepack.name == "Business"
     assert counts() == before
@@ -372,7 +372,7 @@ def test_change_servicepack_refused_when_the_new_pack_lacks_an_asset_type_the_ac
     before = counts()
     with pytest.raises(QuotaExceeded) as caught:
         change_servicepack(principal=write_a, account_id=big_account.pk, servicepack=no_mail)
-    assert "allows 0 mailbox assets" in caught.value.detail
+    assert "allows 0 Mailbox assets" in caught.value.detail
     assert counts() == before
 
 

@@ -125,7 +125,7 @@ def test_change_to_a_pack_the_account_does_not_fit_is_a_servicepack_error(op_cli
     response = op_client.post(change_url(account_a), form_data(page, servicepack=tiny.pk))
 
     assert response.status_code == 200
-    assert "allows 0 linux_hosting assets" in form_errors(response)["servicepack"][0]
+    assert "allows 0 Linux hosting assets" in form_errors(response)["servicepack"][0]
     account_a.refresh_from_db()
     assert account_a.servicepack.name == "Starter"
     assert AuditEvent.objects.count() == events

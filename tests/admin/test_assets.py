@@ -71,7 +71,7 @@ def test_add_beyond_the_servicepack_count_is_a_quota_error_and_adds_nothing(op_c
     response = add(op_client, account_a, AssetType.LINUX_HOSTING, name="www.alpha-shop.example")
 
     assert response.status_code == 200
-    assert "allows 1 linux_hosting assets" in form_errors(response)["__all__"][0]
+    assert "allows 1 Linux hosting asset;" in form_errors(response)["__all__"][0]
     assert Asset.objects.count() == 1
     assert AuditEvent.objects.count() == events
     assert ProvisioningJob.objects.filter(action="linux_hosting.create").count() == 0

@@ -17,6 +17,8 @@ from apps.core.models import AuditEvent
 from apps.ipwhitelist.services import add_whitelist_entry
 from apps.servers.models import Server
 from apps.servicepacks.models import AssetType
+from apps.twofactor import totp
+from apps.twofactor.services import enable_two_factor
 
 # A text each model's changelist shows for the objects of the `world` fixture.
 EXPECTED_TEXT = {
@@ -32,6 +34,8 @@ EXPECTED_TEXT = {
     "ipwhitelist.ipwhitelistentry": "203.0.113.0/24",
     "core.auditevent": "api_key.create",
     "servers.server": "web1.hosting.example",
+    "twofactor.twofactordevice": "alpha-owner",
+    "twofactor.recoverycode": "alpha-owner",
 }
 
 
@@ -54,6 +58,8 @@ def world(account_a, full_a, django_capture_on_commit_callbacks):
         client_type="confidential",
         authorization_grant_type="client-credentials",
     )
+    secret_totp = totp.generate_secret()
+    enable_two_factor(user=full_a.user, secret=secret_totp, code=totp.totp(secret_totp))
     return {"account": account_a, "api_key": api_key, "secret": secret}
 
 

@@ -114,7 +114,7 @@ def test_third_mysql_database_exceeds_the_count_quota(write_a, account_a):
         mysql(write_a, account_a, "three")
     error = caught.value
     assert (error.code, error.status) == ("quota_exceeded", 409)
-    assert error.detail == "Servicepack 'Starter' allows 2 mysql assets; account alpha-shop.example has 2."
+    assert error.detail == "Servicepack 'Starter' allows 2 MySQL database assets; account alpha-shop.example has 2."
     assert [(p.code, p.field) for p in error.problems] == [("quota_exceeded", None)]
     assert counts() == before
     assert account_a.assets.filter(asset_type="mysql").count() == 2
@@ -149,7 +149,7 @@ def test_asset_type_not_in_the_pack_is_quota_exceeded(write_a, run_jobs):
     with pytest.raises(QuotaExceeded) as caught:
         mailbox(write_a, account, "info@webonly.example")
     assert (caught.value.code, caught.value.status, caught.value.field) == ("quota_exceeded", 409, "asset_type")
-    assert "allows 0 mailbox assets" in caught.value.detail
+    assert "allows 0 Mailbox assets" in caught.value.detail
     assert counts() == before
 
 

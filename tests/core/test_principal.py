@@ -23,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from oauth2_provider.models import Application
 
 from apps.accounts import services as accounts
+from apps.accounts import welcome_services
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.assets import services as assets
@@ -207,6 +208,20 @@ WRITES: dict[str, Write] = {
         first,
         Level.WRITE,
     ),
+    "apps.accounts.services.update_account_contact": Write(
+        lambda p, w: accounts.update_account_contact(
+            principal=p, account_id=w.account.pk, contact_name="Jo Baker", contact_email="jo@example.test"
+        ),
+        "account.update_contact",
+        lambda result, w: result,
+        Level.WRITE,
+    ),
+    "apps.accounts.welcome_services.send_welcome_email": Write(
+        lambda p, w: welcome_services.send_welcome_email(principal=p, account_id=w.account.pk, to="jo@example.test"),
+        "account.send_welcome_email",
+        lambda result, w: w.account,
+        Level.WRITE,
+    ),
     "apps.assets.services.create_asset": Write(
         lambda p, w: assets.create_asset(
             principal=p,
@@ -339,6 +354,12 @@ WRITES: dict[str, Write] = {
         lambda result, w: w.membership,
         Level.FULL,
     ),
+    "apps.resellers.services.set_two_factor_requirement": Write(
+        lambda p, w: resellers.set_two_factor_requirement(principal=p, required=True),
+        "reseller.require_two_factor",
+        first,
+        Level.FULL,
+    ),
 }
 
 
@@ -426,6 +447,7 @@ def test_full_only_services_are_api_access_and_members():
         "create_oauth_application",
         "update_oauth_application",
         "delete_oauth_application",
+        "set_two_factor_requirement",
     }
 
 

@@ -285,7 +285,9 @@ def test_suspend_is_post_only(writer, account_a):
 def test_change_servicepack(writer, account_a, big_servicepack, run_jobs):
     assert writer.get(f"/accounts/{account_a.pk}/servicepack/").status_code == 200
     with run_jobs():
-        response = writer.post(f"/accounts/{account_a.pk}/servicepack/", {"servicepack_id": big_servicepack.pk})
+        response = writer.post(
+            f"/accounts/{account_a.pk}/servicepack/", {"servicepack_id": big_servicepack.pk, "asset_sizes": "keep"}
+        )
     assert response.status_code == 302
     account_a.refresh_from_db()
     assert account_a.servicepack == big_servicepack
@@ -294,9 +296,9 @@ def test_change_servicepack(writer, account_a, big_servicepack, run_jobs):
 def test_change_to_a_pack_that_does_not_fit_is_a_field_error(writer, account_a):
     tiny = ServicePack.objects.create(name="Mail only")
     ServicePackItem.objects.create(servicepack=tiny, asset_type=AssetType.MAILBOX, max_count=1, max_size_mb=10)
-    response = writer.post(f"/accounts/{account_a.pk}/servicepack/", {"servicepack_id": tiny.pk})
+    response = writer.post(f"/accounts/{account_a.pk}/servicepack/", {"servicepack_id": tiny.pk, "asset_sizes": "keep"})
     assert response.status_code == 200
-    assert "allows 0 linux_hosting" in response.context["form"].errors["servicepack_id"][0]
+    assert "allows 0 Linux hosting assets" in response.context["form"].errors["servicepack_id"][0]
     account_a.refresh_from_db()
     assert account_a.servicepack.name == "Starter"
 

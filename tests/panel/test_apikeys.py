@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 def test_create_shows_the_secret_once(owner, tenant_a):
     assert owner.get("/api-access/keys/new/").status_code == 200
     response = owner.post("/api-access/keys/new/", {"name": "billing", "level": "write"})
-    assert response.status_code == 200
     api_key = ApiKey.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/api-access/keys/{api_key.pk}/created/"
+    response = owner.get(response["Location"])
+    assert response.status_code == 200
     secret = re.search(r'id="api-secret"[^>]*>([^<]+)<', response.content.decode()).group(1)
     assert decrypt(api_key.secret_encrypted) == secret
     assert (api_key.level, api_key.name, api_key.created_by) == ("write", "billing", tenant_a["owner"])
@@ -33,6 +35,19 @@ def test_create_shows_the_secret_once(owner, tenant_a):
     assert secret not in owner.get("/api-access/keys/").content.decode()
     assert secret not in str(dict(owner.session))
     assert all(secret not in str(event.changes) for event in AuditEvent.objects.all())
+
+
+def test_reloading_the_created_page_makes_no_second_key_and_hides_the_secret(owner):
+    response = owner.post("/api-access/keys/new/", {"name": "billing", "level": "write"})
+    created_page = response["Location"]
+    first = owner.get(created_page).content.decode()
+    secret = re.search(r'id="api-secret"[^>]*>([^<]+)<', first).group(1)
+    again = owner.get(created_page)
+    assert again.status_code == 200
+    assert secret not in again.content.decode() and 'id="api-secret"' not in again.content.decode()
+    assert "was shown once" in again.content.decode()
+    assert ApiKey.objects.count() == 1
+    assert AuditEvent.objects.filter(action="api_key.create").count() == 1
 
 
 def test_create_errors_are_shown_on_their_fields(owner):

@@ -100,7 +100,7 @@ def test_quota_exceeded_is_a_form_error(writer, full_a, account_a):
         f"/assets/new/{account_a.pk}/mysql/", {"database_name": "three", "password": DB_PASSWORD, "max_size": 10}
     )
     assert response.status_code == 200
-    assert "allows 2 mysql assets" in " ".join(response.context["form"].non_field_errors())
+    assert "allows 2 MySQL database assets" in " ".join(response.context["form"].non_field_errors())
     assert Asset.objects.filter(asset_type=AssetType.MYSQL).count() == 2
 
 

@@ -28,8 +28,9 @@ def test_register_a_confidential_application_shows_the_secret_once(owner, tenant
             "redirect_uris": "https://crm.example/cb\nhttps://crm.example/cb2",
         },
     )
-    assert response.status_code == 200
     application = Application.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/api-access/oauth/{application.pk}/created/"
+    response = owner.get(response["Location"])
     html = response.content.decode()
     secret = re.search(r'id="client-secret"[^>]*>([^<]+)<', html).group(1)
     assert check_password(secret, application.client_secret)  # stored hashed only
@@ -40,6 +41,11 @@ def test_register_a_confidential_application_shows_the_secret_once(owner, tenant
     assert secret not in owner.get("/api-access/oauth/").content.decode()
     event = AuditEvent.objects.get(action="oauth_application.create")
     assert event.reseller == tenant_a["reseller"] and secret not in str(event.changes)
+    assert secret not in str(dict(owner.session))
+    # A reload: no second application, and the secret is not shown again.
+    again = owner.get(f"/api-access/oauth/{application.pk}/created/").content.decode()
+    assert secret not in again and "was shown once" in again
+    assert Application.objects.count() == 1
 
 
 def test_public_application_has_no_secret_to_show(owner):
@@ -51,6 +57,7 @@ def test_public_application_has_no_secret_to_show(owner):
             "authorization_grant_type": "authorization-code",
             "redirect_uris": "https://spa.example/cb",
         },
+        follow=True,
     )
     assert b"proves itself with PKCE" in response.content
     assert b'id="client-secret"' not in response.content

@@ -40,6 +40,7 @@ def make_app(
     grant: str = Application.GRANT_AUTHORIZATION_CODE,
     linked: bool = True,
     name: str = "integration",
+    level: str = "full",
 ) -> Application:
     app = Application.objects.create(
         name=name,
@@ -50,7 +51,7 @@ def make_app(
         client_secret=CLEAR_SECRET,
     )
     if linked:
-        ResellerApplication.objects.create(application=app, reseller=tenant["reseller"])
+        ResellerApplication.objects.create(application=app, reseller=tenant["reseller"], level=level)
     return app
 
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from apps.accounts import services as accounts
+from apps.accounts import welcome_services
 from apps.accounts.models import Account
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
@@ -115,6 +116,12 @@ FOREIGN_WRITES = {
     "delete_account": lambda p, b, pack: accounts.delete_account(principal=p, account_id=b.account.pk),
     "change_servicepack": lambda p, b, pack: accounts.change_servicepack(
         principal=p, account_id=b.account.pk, servicepack=pack
+    ),
+    "update_account_contact": lambda p, b, pack: accounts.update_account_contact(
+        principal=p, account_id=b.account.pk, contact_name="Taken over"
+    ),
+    "send_welcome_email": lambda p, b, pack: welcome_services.send_welcome_email(
+        principal=p, account_id=b.account.pk, to="thief@example.test"
     ),
     "create_asset": lambda p, b, pack: assets.create_asset(
         principal=p, account_id=b.account.pk, asset_type="mysql", fields={"database_name": "x"}, password=PASSWORD

@@ -55,6 +55,13 @@ _MEGABYTE = 1024 * 1024
 NAME_MAX = 255  # bytes of one file name on Linux file systems
 
 
+def type_words(asset_type: str) -> str:
+    """The asset type as people name it ("MySQL database"), for messages that reach the panel."""
+    from apps.servicepacks.models import AssetType
+
+    return str(dict(AssetType.choices).get(asset_type, asset_type))
+
+
 def checked_domain(domain: object, what: str = "domain name") -> str:
     """`domain` if it is a lowercase host name (labels of a-z, 0-9, -), else `DriverError` (``invalid_spec``).
 
@@ -171,7 +178,7 @@ class LocalDriver(Driver):
         with self._failures("measure", spec):
             path = self._measured_path(self._checked(spec))
             if path.is_symlink() or not path.is_dir():
-                raise DriverError(f"{spec.asset_type} '{spec.name}' does not exist.", code="not_found")
+                raise DriverError(f"{type_words(spec.asset_type)} '{spec.name}' does not exist.", code="not_found")
             return math.ceil(directory_size(path) / _MEGABYTE)
 
     def _apply(self, spec: AssetSpec) -> None:
@@ -204,7 +211,9 @@ class LocalDriver(Driver):
                 except ValueError:
                     where = ""
             reason = exc.strerror or type(exc).__name__
-            raise DriverError(f"Could not {action} {spec.asset_type} '{spec.name}': {reason}{where}.") from exc
+            raise DriverError(
+                f"Could not {action} {type_words(spec.asset_type)} '{spec.name}': {reason}{where}."
+            ) from exc
 
     def _directory(self, path: Path, mode: int) -> Path:
         """Make `path` a real directory with `mode`; refuse a symlink put in its place (it could point anywhere)."""
