@@ -1,0 +1,199 @@
+"""nginx + PHP-FPM through the web-stack driver: the site answers through a real nginx with its own PHP pool."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+from pathlib import Path
+
+import pytest
+
+from apps.provisioning.drivers.base import DriverError
+from apps.provisioning.drivers.webstack import WebStackDriver
+from tests.stack.web.conftest import curl, make_spec, with_details
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def driver(web_stack):
+    return WebStackDriver.for_server(web_stack.server)
+
+
+@pytest.fixture
+def hosting(driver, web_stack):
+    """A created hosting, deleted after the test."""
+    created = []
+
+    def make(**details):
+        spec = make_spec(web_stack, **details)
+        driver.create(spec)
+        created.append(spec)
+        return spec
+
+    yield make
+    for spec in created:
+        driver.delete(spec)
+
+
+def home_of(web_stack, spec) -> Path:
+    return Path(web_stack.root) / "sites" / spec.name
+
+
+def put(web_stack, spec, relative: str, content: str) -> None:
+    """A customer's file, owned by the site user, as an upload would leave it."""
+    path = home_of(web_stack, spec) / relative.lstrip("/")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    user = pwd.getpwnam(spec.details["system_user"])
+    os.chown(path, user.pw_uid, user.pw_gid)
+
+
+def test_site_serves_its_index_and_phpinfo_with_the_configured_version_and_memory_limit(hosting, web_stack):
+    spec = hosting(php_memory_limit=192)
+    status, _, body = curl(web_stack, spec.name)
+    assert status == 200
+    assert spec.name.encode() in body  # the default index names the site
+
+    put(web_stack, spec, "www/info.php", "<?php phpinfo();")
+    status, _, body = curl(web_stack, spec.name, "/info.php")
+    assert status == 200
+    text = body.decode()
+    assert re.search(r"PHP Version 8\.2\.\d+", text)
+    assert re.search(r"memory_limit</td><td class=\"v\">192M</td>", text)
+
+
+def test_php_runs_as_the_hostings_own_system_user(hosting, web_stack):
+    spec = hosting()
+    put(web_stack, spec, "www/whoami.php", "<?php echo posix_getpwuid(posix_geteuid())['name'];")
+    status, _, body = curl(web_stack, spec.name, "/whoami.php")
+    assert (status, body.decode()) == (200, spec.details["system_user"])
+    user = pwd.getpwnam(spec.details["system_user"])
+    assert user.pw_dir == str(home_of(web_stack, spec))
+    assert home_of(web_stack, spec).stat().st_uid == user.pw_uid
+
+
+def test_memory_limit_and_apcu_change_on_update(driver, hosting, web_stack):
+    spec = hosting()
+    put(
+        web_stack,
+        spec,
+        "www/ini.php",
+        "<?php echo ini_get('memory_limit'), ' ', apcu_enabled() ? 'apcu-on' : 'apcu-off';",
+    )
+    assert curl(web_stack, spec.name, "/ini.php")[:3:2] == (200, b"128M apcu-off")
+    driver.update(with_details(spec, php_memory_limit=256, apcu_enabled=True))
+    assert curl(web_stack, spec.name, "/ini.php")[2] == b"256M apcu-on"
+
+
+def test_host_header_and_subsite_answer(driver, hosting, web_stack):
+    spec = hosting()
+    domain = spec.name
+    sites = [
+        {**spec.details["sites"][0], "host_headers": [{"name": f"www.{domain}", "enabled": True},
+                                                      {"name": f"old.{domain}", "enabled": False}]},
+        {"name": f"blog.{domain}", "path": f"/subsites/blog.{domain}", "host_headers": []},
+    ]  # fmt: skip
+    driver.update(with_details(spec, sites=sites))
+    put(web_stack, spec, "www/index.html", "main site")
+    put(web_stack, spec, f"subsites/blog.{domain}/index.html", "the blog")
+
+    assert curl(web_stack, f"www.{domain}")[:3:2] == (200, b"main site")
+    assert curl(web_stack, f"blog.{domain}")[:3:2] == (200, b"the blog")
+    # A disabled host header is not served by this hosting.
+    assert curl(web_stack, f"old.{domain}")[0] == 404
+
+
+def test_gzip_on_and_off_shows_in_the_response(driver, hosting, web_stack):
+    spec = hosting()
+    put(web_stack, spec, "www/index.html", "<p>compress me</p>\n" * 200)
+    _, headers, _ = curl(web_stack, spec.name, "/", "-H", "Accept-Encoding: gzip")
+    assert headers.get("content-encoding") == "gzip"
+    driver.update(with_details(spec, gzip_enabled=False))
+    status, headers, body = curl(web_stack, spec.name, "/", "-H", "Accept-Encoding: gzip")
+    assert status == 200 and "content-encoding" not in headers
+    assert body.startswith(b"<p>compress me</p>")
+
+
+def test_suspension_answers_503_with_the_page_and_unsuspension_restores_the_site(driver, hosting, web_stack):
+    spec = hosting()
+    put(web_stack, spec, "www/index.html", "open for business")
+    driver.update(with_details(spec, suspended=True))
+    status, _, body = curl(web_stack, spec.name, "/")
+    assert status == 503 and b"This site is suspended" in body
+    assert curl(web_stack, spec.name, "/anything.php")[0] == 503
+    driver.update(with_details(spec, suspended=False))
+    assert curl(web_stack, spec.name, "/")[:3:2] == (200, b"open for business")
+
+
+def test_acme_challenges_are_served_even_while_suspended(driver, hosting, web_stack):
+    spec = hosting()
+    challenges = Path(web_stack.root) / "acme-challenges"
+    (challenges / "token-123").write_text("token-123.thumbprint")
+    assert curl(web_stack, spec.name, "/.well-known/acme-challenge/token-123")[:3:2] == (200, b"token-123.thumbprint")
+    driver.update(with_details(spec, suspended=True))
+    assert curl(web_stack, spec.name, "/.well-known/acme-challenge/token-123")[:3:2] == (200, b"token-123.thumbprint")
+
+
+def test_a_broken_config_never_reaches_the_running_nginx(driver, hosting, web_stack, monkeypatch):
+    spec = hosting()
+    put(web_stack, spec, "www/index.html", "still here")
+    config_file = Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.name}.conf"
+    good = config_file.read_text()
+
+    from apps.provisioning.drivers import nginx
+
+    def broken_template(*args, **kwargs):
+        return good.replace("server_name", "server_nam")  # an unknown directive
+
+    monkeypatch.setattr(nginx, "render_config", broken_template)
+    with pytest.raises(DriverError) as refused:
+        driver.update(with_details(spec, gzip_enabled=False))
+    assert refused.value.code == "nginx_config_invalid"
+    assert "server_nam" in refused.value.detail
+    assert config_file.read_text() == good  # the previous file is back
+    assert curl(web_stack, spec.name)[:3:2] == (200, b"still here")
+
+
+def test_update_twice_changes_nothing_the_second_time(driver, hosting, web_stack):
+    spec = hosting()
+    config_file = Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.name}.conf"
+    before = config_file.stat().st_mtime_ns
+    driver.update(spec)
+    driver.create(spec)
+    assert config_file.stat().st_mtime_ns == before
+    assert curl(web_stack, spec.name)[0] == 200
+
+
+def test_delete_removes_the_site_the_pool_and_the_user(driver, web_stack):
+    spec = make_spec(web_stack)
+    driver.create(spec)
+    pool = Path(web_stack.services["php_fpm_pool_dir"]) / f"paneel-{spec.name}.conf"
+    assert pool.exists()
+    driver.delete(spec)
+    driver.delete(spec)  # already gone: fine
+    assert not pool.exists() and not home_of(web_stack, spec).exists()
+    with pytest.raises(KeyError):
+        pwd.getpwnam(spec.details["system_user"])
+    assert curl(web_stack, spec.name)[0] == 404  # the default server: no hosting answers for it
+    assert not (Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.name}.conf").exists()
+
+
+def test_a_system_user_that_is_not_the_hostings_is_never_taken_over(driver, web_stack):
+    spec = make_spec(web_stack, system_user="root")
+    with pytest.raises(DriverError) as refused:
+        driver.create(spec)
+    assert refused.value.code == "system_user_conflict"
+    assert not home_of(web_stack, spec).exists()
+    assert pwd.getpwnam("root").pw_dir == "/root"
+
+
+def test_a_php_version_the_server_lacks_is_refused_before_anything_is_written(driver, web_stack):
+    spec = make_spec(web_stack, php_version="5.6")
+    with pytest.raises(DriverError) as refused:
+        driver.create(spec)
+    assert refused.value.code == "invalid_spec" and "5.6" in refused.value.detail
+    assert not home_of(web_stack, spec).exists()
+    with pytest.raises(KeyError):
+        pwd.getpwnam(spec.details["system_user"])
