@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pwd
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,53 @@ def test_a_php_version_the_server_lacks_is_refused_before_anything_is_written(dr
     assert not home_of(web_stack, spec).exists()
     with pytest.raises(KeyError):
         pwd.getpwnam(spec.details["system_user"])
+
+
+def self_signed(web_stack, name: str) -> None:
+    """What the certificate driver leaves: <root>/ssl/<name>/{fullchain,privkey}.pem."""
+    directory = Path(web_stack.root) / "ssl" / name
+    directory.mkdir(parents=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-days", "2", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name},DNS:www.{name}",
+         "-keyout", str(directory / "privkey.pem"), "-out", str(directory / "fullchain.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (directory / "privkey.pem").chmod(0o600)
+
+
+def test_tls_with_the_sites_certificate_http2_and_the_https_redirect(driver, hosting, web_stack):
+    spec = hosting()
+    put(web_stack, spec, "www/index.html", "secure site")
+    site = spec.details["sites"][0]
+    host_headers = [{"name": f"www.{spec.name}", "enabled": True}]
+    # ssl_enabled without a certificate on disk yet: plain HTTP only, nothing breaks.
+    driver.update(with_details(spec, sites=[{**site, "ssl_enabled": True, "host_headers": host_headers}]))
+    assert curl(web_stack, spec.name)[:3:2] == (200, b"secure site")
+
+    self_signed(web_stack, spec.name)
+    tls = {**site, "ssl_enabled": True, "https_redirect_enabled": True, "host_headers": host_headers}
+    driver.update(with_details(spec, sites=[tls]))
+    status, headers, _ = curl(web_stack, f"www.{spec.name}", "/page?x=1")
+    assert status == 301
+    assert headers["location"] == f"https://www.{spec.name}/page?x=1"
+    status, headers, body = curl(web_stack, f"www.{spec.name}", "/", "-k", "--http2", https=True)
+    assert (status, body) == (200, b"secure site")
+    http_version = subprocess.run(
+        ["curl", "-sk", "-o", "/dev/null", "-w", "%{http_version}", "--http2",
+         "--resolve", f"{spec.name}:{web_stack.https_port}:127.0.0.1", f"https://{spec.name}:{web_stack.https_port}/"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert http_version == "2"
+    # The ACME challenge stays on plain HTTP, even with the redirect.
+    (Path(web_stack.root) / "acme-challenges" / "tok").write_text("tok.key")
+    assert curl(web_stack, spec.name, "/.well-known/acme-challenge/tok")[:3:2] == (200, b"tok.key")
+
+    driver.update(with_details(spec, sites=[{**tls, "http2_enabled": False, "https_redirect_enabled": False}]))
+    assert curl(web_stack, spec.name)[:3:2] == (200, b"secure site")
+    http_version = subprocess.run(
+        ["curl", "-sk", "-o", "/dev/null", "-w", "%{http_version}", "--http2",
+         "--resolve", f"{spec.name}:{web_stack.https_port}:127.0.0.1", f"https://{spec.name}:{web_stack.https_port}/"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert http_version == "1.1"
