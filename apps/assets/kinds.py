@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from apps.assets.passwords import mysql_native_hash, sha512_crypt, validate_password
-from apps.core.errors import FieldProblem, ValidationFailed
+from apps.core.errors import Duplicate, FieldProblem, ValidationFailed
 from apps.servicepacks.models import AssetType
 
 if TYPE_CHECKING:
@@ -68,6 +68,10 @@ class Kind:
         """Fields for the asset created together with an account (servicepack item `created_with_account`)."""
         raise NotImplementedError
 
+    def settled(self, account: Account, built: Built) -> Built:
+        """`built` once checked against what the database holds (the caller holds the account's lock)."""
+        return built
+
     def password_details(self, details: dict[str, Any], password: str) -> dict[str, Any]:
         """`details` with the password hash replaced by one for `password`."""
         return {**details, "password_hash": crypt_hash(password, self.password_field)}
@@ -77,12 +81,15 @@ class Kind:
 
 
 class LinuxHostingKind(Kind):
+    """A web hosting: its `details` are the web-stack contract's (apps.assets.hosting has the rules)."""
+
     asset_type = AssetType.LINUX_HOSTING
     password_field = "ftp_password"
     secret_keys = ("ftp_password_hash",)
 
     def build(self, account: Account, fields: dict[str, Any], password: str | None) -> Built:
         from apps.accounts.domains import normalize_domain
+        from apps.assets import hosting
 
         domain = normalize_domain(fields.get("domain_name") or account.identifier, field="domain_name")
         if domain != account.identifier and not domain.endswith("." + account.identifier):
@@ -90,7 +97,11 @@ class LinuxHostingKind(Kind):
         php_version = fields.get("php_version") or DEFAULT_PHP_VERSION
         if php_version not in PHP_VERSIONS:
             raise invalid("php_version", f"Choose one of {', '.join(PHP_VERSIONS)}.")
-        details = {"domain_name": domain, "php_version": php_version, "ftp_password_hash": ""}
+        details = {
+            **hosting.defaults(domain),
+            "php_version": php_version,
+            "system_user": hosting.system_user_for(account.pk, domain, set()),
+        }
         if password:
             details = self.password_details(details, password)
         return Built(name=domain, details=details)
@@ -98,8 +109,28 @@ class LinuxHostingKind(Kind):
     def default_fields(self, account: Account) -> dict[str, Any]:
         return {"domain_name": account.identifier}
 
+    def settled(self, account: Account, built: Built) -> Built:
+        """Refuse a host name another hosting serves; number the system user if the account has it already."""
+        from apps.assets import hosting
+
+        for name in sorted(hosting.host_names(built.details)):
+            if hosting.host_name_owner(name) is not None:
+                raise Duplicate(f"{name} is already served by another Linux hosting.", field="domain_name")
+        taken = {
+            (other or {}).get("system_user")
+            for other in account.assets.filter(asset_type=self.asset_type).values_list("details", flat=True)
+        }
+        user = hosting.system_user_for(account.pk, built.name, taken)
+        return Built(name=built.name, details={**built.details, "system_user": user})
+
     def password_details(self, details: dict[str, Any], password: str) -> dict[str, Any]:
         return {**details, "ftp_password_hash": crypt_hash(password, self.password_field)}
+
+    def with_defaults(self, asset: Asset) -> dict[str, Any]:
+        """The asset's details with every key the contract names (old assets may lack some)."""
+        from apps.assets import hosting
+
+        return hosting.with_defaults(asset.details or {}, asset.name)
 
 
 class MySQLKind(Kind):

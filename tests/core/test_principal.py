@@ -25,6 +25,7 @@ from oauth2_provider.models import Application
 from apps.accounts import services as accounts
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
+from apps.assets import hosting_services
 from apps.assets import services as assets
 from apps.core import audit
 from apps.core.errors import InsufficientLevel
@@ -257,8 +258,8 @@ WRITES: dict[str, Write] = {
         first,
         Level.WRITE,
     ),
-    "apps.assets.services.set_php_version": Write(
-        lambda p, w: assets.set_php_version(principal=p, asset_id=w.hosting.pk, version="8.2"),
+    "apps.assets.hosting_services.set_php_version": Write(
+        lambda p, w: hosting_services.set_php_version(principal=p, asset_id=w.hosting.pk, version="8.2"),
         "linux_hosting.set_php_version",
         first,
         Level.WRITE,

@@ -17,6 +17,7 @@ from apps.accounts.models import Account
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.apikeys.models import ApiKey, ResellerApplication
+from apps.assets import hosting_services
 from apps.assets import services as assets
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
@@ -133,7 +134,7 @@ FOREIGN_WRITES = {
     "delete_database_user": lambda p, b, pack: assets.delete_database_user(
         principal=p, asset_id=b.mysql.pk, user_name=b.db_user
     ),
-    "set_php_version": lambda p, b, pack: assets.set_php_version(principal=p, asset_id=b.hosting.pk, version="8.1"),
+    "set_php_version": lambda p, b, pack: hosting_services.set_php_version(principal=p, asset_id=b.hosting.pk, version="8.1"),
     "revoke_api_key": lambda p, b, pack: apikeys.revoke_api_key(principal=p, api_key_id=b.api_key.pk),
     "remove_whitelist_entry": lambda p, b, pack: ipwhitelist.remove_whitelist_entry(principal=p, entry_id=b.entry.pk),
     "update_oauth_application": lambda p, b, pack: oauth_services.update_oauth_application(
