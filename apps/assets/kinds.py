@@ -80,6 +80,18 @@ class Kind:
         return {key: value for key, value in details.items() if key not in self.secret_keys}
 
 
+def default_php_version(account: Account) -> str:
+    """DEFAULT_PHP_VERSION, or the newest version the account's web server offers when it lacks that one (h8a: the
+    web-stack driver refuses a version its server has not installed, e.g. Debian 12's only 8.2)."""
+    server = account.server_for("web")
+    offered = (server.services or {}).get("php_versions") if server is not None else None
+    if isinstance(offered, list) and offered and DEFAULT_PHP_VERSION not in offered:
+        known = [version for version in PHP_VERSIONS if version in offered]
+        if known:
+            return known[-1]
+    return DEFAULT_PHP_VERSION
+
+
 class LinuxHostingKind(Kind):
     """A web hosting: its `details` are the web-stack contract's (apps.assets.hosting has the rules)."""
 
@@ -94,7 +106,7 @@ class LinuxHostingKind(Kind):
         domain = normalize_domain(fields.get("domain_name") or account.identifier, field="domain_name")
         if domain != account.identifier and not domain.endswith("." + account.identifier):
             raise invalid("domain_name", f"Must be {account.identifier} or one of its subdomains.")
-        php_version = fields.get("php_version") or DEFAULT_PHP_VERSION
+        php_version = fields.get("php_version") or default_php_version(account)
         if php_version not in PHP_VERSIONS:
             raise invalid("php_version", f"Choose one of {', '.join(PHP_VERSIONS)}.")
         details = {
