@@ -90,6 +90,8 @@ def render_config(hosting, config, *, certificates: dict[str, tuple[Path, Path]]
             body = [
                 "",
                 f"    root {home}{site.path};",
+                # A link the customer made is followed only to their own files, never to another hosting's.
+                "    disable_symlinks if_not_owner from=$document_root;",
                 "    index index.php index.html index.htm;",
                 "    client_max_body_size 64m;",
                 f"    gzip {'on' if hosting.gzip_enabled else 'off'};",

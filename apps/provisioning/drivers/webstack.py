@@ -204,7 +204,10 @@ class WebStackDriver(LocalDriver):
     def hosting(self, spec: AssetSpec) -> Hosting:
         """The validated hosting, including the PHP version the server must have."""
         hosting = checked_hosting(spec)
-        available = self.config.php_versions
+        # Offered (listed in the server's services, or found) and really installed here.
+        available = [
+            version for version in self.config.php_versions if Path(self.config.php_fpm_binary(version)).exists()
+        ]
         if not spec.suspended and hosting.php_version not in available:
             raise DriverError(
                 f"PHP {hosting.php_version} is not installed on this server (it has {', '.join(available) or 'none'}).",
@@ -217,6 +220,7 @@ class WebStackDriver(LocalDriver):
         with self._server_lock():
             uid, gid = self._ensure_user(hosting)
             self._prepare_home(hosting, uid, gid)
+            self._prepare_logs(hosting, gid)
             if hosting.php_version in self.config.php_versions:
                 phpfpm.apply_pool(hosting, self.config, self._write_config)
             self.apply_nginx(hosting)
@@ -283,8 +287,6 @@ class WebStackDriver(LocalDriver):
         self._directory(self.config.acme_dir, PUBLIC_DIR_MODE)
         self._directory(self.config.suspension_page.parent, PUBLIC_DIR_MODE)
         self._write_file(self.config.suspension_page, _SUSPENSION_PAGE, CONFIG_FILE_MODE)
-        self._directory(self.config.log_dir(hosting.domain_name).parent, PUBLIC_DIR_MODE)
-        self._directory(self.config.log_dir(hosting.domain_name), PUBLIC_DIR_MODE)
         content = nginx.render_config(hosting, self.config, certificates=certificates)
         self.config.nginx_sites_dir.mkdir(parents=True, exist_ok=True)
         return nginx.apply_config(
@@ -373,6 +375,13 @@ class WebStackDriver(LocalDriver):
                 gid,
                 only_if_absent=True,
             )
+
+    def _prepare_logs(self, hosting: Hosting, gid: int) -> None:
+        """`<root>/logs/<domain>/`: root's (nginx's master writes there), readable by the hosting's group only."""
+        self._directory(self.config.log_dir(hosting.domain_name).parent, PUBLIC_DIR_MODE)
+        logs = self._directory(self.config.log_dir(hosting.domain_name), HOME_MODE)
+        if logs.lstat().st_gid != gid:
+            os.chown(logs, 0, gid, follow_symlinks=False)
 
     def _open_in_home(self, hosting: Hosting, parts: list[str], mode: int, uid: int, gid: int) -> int:
         """A descriptor of <home>/<parts...>, creating missing directories; never follows a link."""

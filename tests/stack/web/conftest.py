@@ -49,7 +49,8 @@ class Daemon:
 
 def remove_test_users() -> None:
     for entry in pwd.getpwall():
-        if entry.pw_name.startswith(USER_PREFIX) and entry.pw_gecos.startswith("Paneel linux_hosting "):
+        ours = entry.pw_name.startswith(USER_PREFIX) or entry.pw_gecos.endswith(".h8a.test")
+        if ours and entry.pw_gecos.startswith("Paneel linux_hosting "):
             subprocess.run(["pkill", "-KILL", "-u", entry.pw_name], check=False)
             subprocess.run(["userdel", entry.pw_name], capture_output=True, check=False)
 

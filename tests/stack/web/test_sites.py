@@ -248,3 +248,33 @@ def test_tls_with_the_sites_certificate_http2_and_the_https_redirect(driver, hos
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert http_version == "1.1"
+
+
+def test_a_link_to_another_hostings_file_is_not_served(hosting, web_stack):
+    victim, attacker = hosting(), hosting()
+    put(web_stack, victim, "www/secret.txt", "victim's secret")
+    put(web_stack, attacker, "www/own.txt", "mine")
+    link = home_of(web_stack, attacker) / "www" / "stolen.txt"
+    link.symlink_to(home_of(web_stack, victim) / "www" / "secret.txt")
+    user = pwd.getpwnam(attacker.details["system_user"])
+    os.chown(link, user.pw_uid, user.pw_gid, follow_symlinks=False)
+    own = home_of(web_stack, attacker) / "www" / "own-link.txt"
+    own.symlink_to(home_of(web_stack, attacker) / "www" / "own.txt")
+    os.chown(own, user.pw_uid, user.pw_gid, follow_symlinks=False)
+    assert curl(web_stack, victim.name, "/secret.txt")[:3:2] == (200, b"victim's secret")
+    status, _, body = curl(web_stack, attacker.name, "/stolen.txt")
+    assert status in (403, 404) and b"secret" not in body
+    assert curl(web_stack, attacker.name, "/own-link.txt")[:3:2] == (200, b"mine")
+
+
+def test_logs_are_kept_outside_the_home_and_readable_by_the_hosting_only(hosting, web_stack):
+    spec = hosting()
+    curl(web_stack, spec.name)
+    logs = Path(web_stack.root) / "logs" / spec.name
+    info = logs.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (
+        0,
+        pwd.getpwnam(spec.details["system_user"]).pw_gid,
+        0o750,
+    )
+    assert (logs / f"{spec.name}.access.log").exists()
