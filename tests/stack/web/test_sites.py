@@ -278,3 +278,22 @@ def test_logs_are_kept_outside_the_home_and_readable_by_the_hosting_only(hosting
         0o750,
     )
     assert (logs / f"{spec.name}.access.log").exists()
+
+
+def test_workers_changing_hostings_on_one_server_at_once_lose_nothing(web_stack):
+    from concurrent.futures import ThreadPoolExecutor
+
+    specs = [make_spec(web_stack) for _ in range(4)]
+    # One driver per "worker", as separate db_worker processes would have.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda spec: WebStackDriver.for_server(web_stack.server).create(spec), specs))
+    try:
+        for spec in specs:
+            status, _, body = curl(web_stack, spec.name)
+            assert status == 200 and spec.name.encode() in body
+        lines = Path(web_stack.services["pureftpd_passwd"]).read_text().splitlines()
+        for spec in specs:
+            assert sum(line.startswith(spec.details["system_user"] + ":") for line in lines) == 1
+    finally:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda spec: WebStackDriver.for_server(web_stack.server).delete(spec), specs))
