@@ -116,7 +116,7 @@ def apply_pool(hosting, config, write, *, remove: bool = False) -> None:
     """Write (or remove) the hosting's pool in its version's master and drop it from every other version."""
     wanted = None if remove else render_pool(hosting, config)
     for version in config.php_versions:
-        path = config.php_pool_path(version, hosting.domain_name)
+        path = config.php_pool_path(version, hosting)
         content = wanted if version == hosting.php_version else None
         try:
             previous: bytes | None = path.read_bytes()

@@ -1,11 +1,12 @@
 """pure-ftpd virtual users: one line per hosting in the passwd file, compiled with ``pure-pw mkdb``.
 
-The FTP login is the hosting's system user; uploads belong to that user (its uid and gid) and the user is
-chrooted into the home (``/./``). The quota is the hosting's webspace. The password is the SHA-512-crypt hash
-the platform stored (pure-ftpd checks it with crypt(3)); FTP disabled or no password: no line; suspended: the hash
-gets a ``!`` in front, which no password crypts to. The line file is edited under an exclusive lock and the
-database is rebuilt into a temporary file that ``pure-pw mkdb`` renames into place, so the running pure-ftpd
-(``-l puredb:<file>``, which rereads it on every login) never sees half a database.
+The FTP login is the hosting's domain name (the API's `ftp_username`); uploads belong to the hosting's system
+user (its uid and gid) and the login is chrooted into the home (``/./``). The quota field is the hosting's
+webspace. The password is the SHA-512-crypt hash the platform stored (pure-ftpd checks it with crypt(3)); FTP
+disabled or no password: no line; suspended: the hash gets a ``!`` in front, which no password crypts to. The
+line file is edited under an exclusive lock and the database is rebuilt into a temporary file that
+``pure-pw mkdb`` renames into place, so the running pure-ftpd (``-l puredb:<file>``, which rereads it on every
+login) never sees half a database.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def passwd_line(hosting, *, uid: int, gid: int, home: str) -> str | None:
         return None
     password = ("!" if hosting.suspended else "") + hosting.ftp_password_hash
     fields = [
-        hosting.system_user,
+        hosting.domain_name,
         password,
         str(uid),
         str(gid),

@@ -107,8 +107,9 @@ class WebStackConfig:
     def nginx_fastcgi_params(self) -> str:
         return str(self._get("nginx_fastcgi_params", "/etc/nginx/fastcgi_params"))
 
-    def nginx_site_path(self, domain: str) -> Path:
-        return self.nginx_sites_dir / f"paneel-{domain}.conf"
+    # Files are named after the system user (at most 32 characters): a domain may be too long for a file name.
+    def nginx_site_path(self, hosting: Hosting) -> Path:
+        return self.nginx_sites_dir / f"paneel-{hosting.system_user}.conf"
 
     @property
     def web_listen(self) -> list[str]:
@@ -144,10 +145,10 @@ class WebStackConfig:
     def php_fpm_pid_file(self, version: str) -> Path:
         return Path(self._versioned("php_fpm_pid_file", "/run/php/php{version}-fpm.pid", version))
 
-    def php_pool_path(self, version: str, domain: str) -> Path:
+    def php_pool_path(self, version: str, hosting: Hosting) -> Path:
         return (
             Path(self._versioned("php_fpm_pool_dir", "/etc/php/{version}/fpm/pool.d", version))
-            / f"paneel-{domain}.conf"
+            / f"paneel-{hosting.system_user}.conf"
         )
 
     def php_socket(self, hosting: Hosting) -> Path:
@@ -258,7 +259,7 @@ class WebStackDriver(LocalDriver):
             if owned is not None:
                 cron.write_crontab(self.config.cron_spool_dir, hosting.system_user, owned.pw_uid, None)
             self._apply_ftp(hosting, 0, 0, remove=True)
-            nginx.apply_config(self.config, self.config.nginx_site_path(hosting.domain_name), None, self._write_config)
+            nginx.apply_config(self.config, self.config.nginx_site_path(hosting), None, self._write_config)
             phpfpm.apply_pool(hosting, self.config, self._write_config, remove=True)
             self._remove_tree(self.config.home(hosting.domain_name))
             self._remove_tree(self.config.log_dir(hosting.domain_name))
@@ -289,9 +290,7 @@ class WebStackDriver(LocalDriver):
         self._write_file(self.config.suspension_page, _SUSPENSION_PAGE, CONFIG_FILE_MODE)
         content = nginx.render_config(hosting, self.config, certificates=certificates)
         self.config.nginx_sites_dir.mkdir(parents=True, exist_ok=True)
-        return nginx.apply_config(
-            self.config, self.config.nginx_site_path(hosting.domain_name), content, self._write_config
-        )
+        return nginx.apply_config(self.config, self.config.nginx_site_path(hosting), content, self._write_config)
 
     def _write_config(self, path: Path, content: str) -> None:
         self._write_file(path, content, CONFIG_FILE_MODE)
@@ -477,7 +476,7 @@ class WebStackDriver(LocalDriver):
                 existing = path.read_text(encoding="utf-8").splitlines()
             except FileNotFoundError:
                 existing = []
-            lines = [current for current in existing if current.split(":", 1)[0] != hosting.system_user]
+            lines = [current for current in existing if current.split(":", 1)[0] != hosting.domain_name]
             if line is not None:
                 lines.append(line)
             if lines == existing and self.config.pureftpd_db.exists():

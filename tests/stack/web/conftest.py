@@ -107,7 +107,7 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     access_log off;
-    server_names_hash_bucket_size 128;
+    server_names_hash_bucket_size 256;  # host names up to 253 characters (README)
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;

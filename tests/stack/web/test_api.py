@@ -107,7 +107,7 @@ def test_ftp_and_sftp_work_with_what_the_api_set(api_hosting, web_stack, tmp_pat
     domain, user = asset.name, asset.details["system_user"]
     ftp = ftplib.FTP()
     ftp.connect(LOOPBACK, web_stack.ftp_port, timeout=10)
-    ftp.login(user, FTP_PASSWORD)
+    ftp.login(client.get(f"/v2/linuxhostings/{domain}").json()["ftp_username"], FTP_PASSWORD)
     ftp.storbinary("STOR www/upload.bin", io.BytesIO(os.urandom(2 * 1024 * 1024)))
     ftp.quit()
     assert WebStackDriver.for_server(web_stack.server).usage(spec_of(asset)) >= 2

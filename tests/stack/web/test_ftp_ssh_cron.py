@@ -54,7 +54,7 @@ def test_ftp_login_with_the_password_uploads_a_file_and_usage_counts_it(driver, 
     spec = created()
     user = spec.details["system_user"]
     before = driver.usage(spec)
-    ftp = ftp_login(ftp_server, user, FTP_PASSWORD)
+    ftp = ftp_login(ftp_server, spec.name, FTP_PASSWORD)  # the login is the domain name
     try:
         ftp.cwd("/www")
         ftp.storbinary("STOR upload.bin", io.BytesIO(os.urandom(3 * 1024 * 1024)))
@@ -67,9 +67,14 @@ def test_ftp_login_with_the_password_uploads_a_file_and_usage_counts_it(driver, 
     assert driver.usage(spec) >= before + 3
 
 
+def test_a_long_domain_name_logs_in_too(driver, created, ftp_server):
+    spec = created(domain_name=f"{'a' * 60}.{'b' * 50}.h8a.test")
+    ftp_login(ftp_server, spec.name, FTP_PASSWORD).quit()
+
+
 def test_ftp_refuses_a_wrong_password_a_suspended_hosting_and_ftp_disabled(driver, created, ftp_server):
     spec = created()
-    user = spec.details["system_user"]
+    user = spec.name
     with pytest.raises(ftplib.error_perm):
         ftp_login(ftp_server, user, "Wrong-Password-1")
     driver.update(with_details(spec, suspended=True))

@@ -140,7 +140,7 @@ def test_acme_challenges_are_served_even_while_suspended(driver, hosting, web_st
 def test_a_broken_config_never_reaches_the_running_nginx(driver, hosting, web_stack, monkeypatch):
     spec = hosting()
     put(web_stack, spec, "www/index.html", "still here")
-    config_file = Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.name}.conf"
+    config_file = Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.details['system_user']}.conf"
     good = config_file.read_text()
 
     from apps.provisioning.drivers import nginx
@@ -159,7 +159,7 @@ def test_a_broken_config_never_reaches_the_running_nginx(driver, hosting, web_st
 
 def test_update_twice_changes_nothing_the_second_time(driver, hosting, web_stack):
     spec = hosting()
-    config_file = Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.name}.conf"
+    config_file = Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.details['system_user']}.conf"
     before = config_file.stat().st_mtime_ns
     driver.update(spec)
     driver.create(spec)
@@ -170,7 +170,7 @@ def test_update_twice_changes_nothing_the_second_time(driver, hosting, web_stack
 def test_delete_removes_the_site_the_pool_and_the_user(driver, web_stack):
     spec = make_spec(web_stack)
     driver.create(spec)
-    pool = Path(web_stack.services["php_fpm_pool_dir"]) / f"paneel-{spec.name}.conf"
+    pool = Path(web_stack.services["php_fpm_pool_dir"]) / f"paneel-{spec.details['system_user']}.conf"
     assert pool.exists()
     driver.delete(spec)
     driver.delete(spec)  # already gone: fine
@@ -178,7 +178,7 @@ def test_delete_removes_the_site_the_pool_and_the_user(driver, web_stack):
     with pytest.raises(KeyError):
         pwd.getpwnam(spec.details["system_user"])
     assert curl(web_stack, spec.name)[0] == 404  # the default server: no hosting answers for it
-    assert not (Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.name}.conf").exists()
+    assert not (Path(web_stack.services["nginx_sites_dir"]) / f"paneel-{spec.details['system_user']}.conf").exists()
 
 
 def test_a_system_user_that_is_not_the_hostings_is_never_taken_over(driver, web_stack):
@@ -293,7 +293,7 @@ def test_workers_changing_hostings_on_one_server_at_once_lose_nothing(web_stack)
             assert status == 200 and spec.name.encode() in body
         lines = Path(web_stack.services["pureftpd_passwd"]).read_text().splitlines()
         for spec in specs:
-            assert sum(line.startswith(spec.details["system_user"] + ":") for line in lines) == 1
+            assert sum(line.startswith(spec.name + ":") for line in lines) == 1
     finally:
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda spec: WebStackDriver.for_server(web_stack.server).delete(spec), specs))
