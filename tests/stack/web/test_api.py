@@ -17,6 +17,7 @@ import pytest
 from apps.assets.models import Asset
 from apps.provisioning.drivers.webstack import WebStackDriver
 from apps.provisioning.runner import spec_of
+from apps.provisioning.usage import measure_usage
 from apps.servers.models import Server
 from tests.stack.daemons import LOOPBACK
 from tests.stack.web.conftest import PHP_VERSION, curl
@@ -111,6 +112,9 @@ def test_ftp_and_sftp_work_with_what_the_api_set(api_hosting, web_stack, tmp_pat
     ftp.storbinary("STOR www/upload.bin", io.BytesIO(os.urandom(2 * 1024 * 1024)))
     ftp.quit()
     assert WebStackDriver.for_server(web_stack.server).usage(spec_of(asset)) >= 2
+    measure_usage(Asset.objects.filter(pk=asset.pk).select_related("account"))
+    detail = client.get(f"/v2/linuxhostings/{domain}").json()
+    assert detail["actual_size"] >= 2 and detail["webspace_usage"] >= 2
 
     tmp_path.chmod(0o700)
     key = tmp_path / "id"
