@@ -9,7 +9,7 @@ also listens on the HTTPS port, with HTTP/2 if enabled, and `https_redirect_enab
 `apply_config` writes the file, runs ``nginx -t`` and only then reloads; when the test fails the previous file
 is put back, so an invalid configuration never reaches the running nginx. The certificate driver, after writing
 a certificate, enqueues a ``linux_hosting.update`` job for the hosting (or calls `reload_nginx` when only the
-files changed), which rewrites the blocks with the new certificate.
+files changed: `webstack.reload_web_server`), which rewrites the blocks with the new certificate.
 
 HTTP/2: nginx 1.25.1 and later switch it per server (``http2 on|off``); older nginx (Debian 12 has 1.22) only per
 listening socket, so there a site with HTTP/2 enables it for every HTTPS site on the same address and port.

@@ -494,3 +494,12 @@ def _run_account_tool(tool: str, *arguments: str) -> None:
         raise DriverError(f"{tool} is not installed.", code="system_user_error") from None
     if result.returncode != 0:
         raise DriverError(f"{tool} failed: {result.stderr.strip()[:300]}", code="system_user_error")
+
+
+def reload_web_server(server: ServerInfo | None) -> None:
+    """Test and reload `server`'s nginx (for the certificate driver, after it renewed a certificate in place).
+
+    A certificate that is new for a site needs its server block rewritten: enqueue a ``linux_hosting.update`` job
+    for the hosting instead, which calls `WebStackDriver.apply_nginx`.
+    """
+    nginx.reload_nginx(WebStackDriver.for_server(server).config)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import pwd
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from apps.provisioning.drivers.base import DriverError
-from apps.provisioning.drivers.webstack import WebStackDriver
+from apps.provisioning.drivers.webstack import WebStackDriver, reload_web_server
 from tests.stack.web.conftest import curl, make_spec, with_details
 
 pytestmark = pytest.mark.stack
@@ -239,6 +240,12 @@ def test_tls_with_the_sites_certificate_http2_and_the_https_redirect(driver, hos
     # The ACME challenge stays on plain HTTP, even with the redirect.
     (Path(web_stack.root) / "acme-challenges" / "tok").write_text("tok.key")
     assert curl(web_stack, spec.name, "/.well-known/acme-challenge/tok")[:3:2] == (200, b"tok.key")
+
+    # A renewed certificate in place: a reload picks it up without rewriting the blocks.
+    shutil.rmtree(Path(web_stack.root) / "ssl" / spec.name)
+    self_signed(web_stack, spec.name)
+    reload_web_server(web_stack.server)
+    assert curl(web_stack, spec.name, "/", "-k", https=True)[:3:2] == (200, b"secure site")
 
     driver.update(with_details(spec, sites=[{**tls, "http2_enabled": False, "https_redirect_enabled": False}]))
     assert curl(web_stack, spec.name)[:3:2] == (200, b"secure site")
