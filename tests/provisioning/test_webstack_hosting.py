@@ -68,6 +68,8 @@ def test_subsites_default_to_their_own_folder_and_disabled_host_headers_are_drop
         {"sites": [{"name": "other.com"}]},
         {"sites": [{"name": "example.com", "path": "/../etc"}]},
         {"sites": [{"name": "example.com", "path": "/"}]},
+        {"sites": [{"name": "example.com", "path": "/tmp"}]},
+        {"sites": [{"name": "example.com", "path": "/.ssh"}]},
         {"sites": [{"name": "example.com", "host_headers": [{"name": "bad host"}]}]},
         {"sites": [{"name": "example.com"}, {"name": "example.com"}]},
         {"scheduled_tasks": [{"id": "x", "cron_expression": "* * * * *", "script_location": "/a.sh"}]},

@@ -121,8 +121,13 @@ def _sites(details: dict, domain: str) -> tuple[Site, ...]:
             )
         default_path = MAIN_SITE_PATH if index == 0 else f"/subsites/{name}"
         path = checked_path(entry.get("path") or default_path, f"details.sites[{index}].path")
-        if path == "/":
-            raise DriverError("A site's path cannot be the home directory itself.", code="invalid_spec")
+        first = path.split("/")[1] if path != "/" else ""
+        if path == "/" or first == "tmp" or first.startswith("."):
+            # The web would serve PHP's sessions (tmp/) or the SSH keys (.ssh/) of the hosting.
+            raise DriverError(
+                f"A site's path cannot be the home itself, its tmp/ or a hidden directory ({path}).",
+                code="invalid_spec",
+            )
         headers_raw = entry.get("host_headers") or []
         if not isinstance(headers_raw, list):
             raise DriverError(f"details.sites[{index}].host_headers must be a list.", code="invalid_spec")
