@@ -16,9 +16,9 @@ from apps.provisioning.drivers.local import SHA512_CRYPT_HASH, checked_domain
 SYSTEM_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 PHP_VERSION = re.compile(r"^[0-9]{1,2}\.[0-9]{1,2}$")
 TASK_ID = re.compile(r"^[0-9a-f]{32}$")
-# Printable, no quote or shell-special surprises that survive shlex.quote badly in crontab: `%` is a newline to
-# cron, so it is refused outright.
-PATH_CHARACTERS = re.compile(r"^/[A-Za-z0-9._~+@,=/ -]*$")
+# Nothing nginx, a crontab or a shell reads specially: no space, quote, `;`, `$`, braces, and no `%` (a newline
+# to cron).
+PATH_CHARACTERS = re.compile(r"^/[A-Za-z0-9._~+@,=/-]*$")
 
 DEFAULT_PHP_VERSION = "8.2"
 DEFAULT_MEMORY_LIMIT = 128
