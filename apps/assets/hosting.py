@@ -197,7 +197,7 @@ def checked_task(fields: dict[str, Any]) -> dict[str, Any]:
             problems.extend(error.problems)
     if problems:
         raise ValidationFailed.from_problems(problems)
-    if task["script_location"].endswith("/") or task["script_location"] == "/":
+    if str(fields.get("script_location")).endswith("/"):
         raise invalid("script_location", "Must name a file, not a directory.")
     return task
 
