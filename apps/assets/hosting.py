@@ -279,3 +279,10 @@ def host_name_owner(name: str, *, other_than: int | None = None):
         if name in host_names(with_defaults(details or {}, domain)):
             return Asset.objects.get(pk=pk)
     return None
+
+
+def connection_host(asset) -> str:
+    """Where customers connect for SSH, SFTP and FTP: the web server's host name (without a server, as in
+    `make run`, the hosting's own domain)."""
+    server = asset.provisioning_server
+    return server.hostname if server is not None and server.hostname else asset.name
