@@ -197,7 +197,7 @@ def checked_task(fields: dict[str, Any]) -> dict[str, Any]:
             problems.extend(error.problems)
     if problems:
         raise ValidationFailed.from_problems(problems)
-    if task["script_location"].endswith("/") or task["script_location"] == "/":
+    if str(fields.get("script_location")).endswith("/"):
         raise invalid("script_location", "Must name a file, not a directory.")
     return task
 
@@ -279,3 +279,10 @@ def host_name_owner(name: str, *, other_than: int | None = None):
         if name in host_names(with_defaults(details or {}, domain)):
             return Asset.objects.get(pk=pk)
     return None
+
+
+def connection_host(asset) -> str:
+    """Where customers connect for SSH, SFTP and FTP: the web server's host name (without a server, as in
+    `make run`, the hosting's own domain)."""
+    server = asset.provisioning_server
+    return server.hostname if server is not None and server.hostname else asset.name

@@ -13,9 +13,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.accounts.models import Account, Status
 from apps.accounts.services import create_account
+from apps.assets.hosting_services import set_php_version
 from apps.assets.models import Asset
 from apps.assets.passwords import mysql_native_hash, verify_sha512_crypt
-from apps.assets.hosting_services import set_php_version
 from apps.assets.services import (
     add_database_user,
     change_asset_password,

@@ -18,6 +18,7 @@ from apps.assets import hosting_services as services
 from apps.assets.api.serializers import DeprecatedIntegerField
 from apps.assets.api.views import INVALID_STATE, LOCATION, NO_CONTENT, AssetView, no_content, parsed, path_parameter
 from apps.assets.filters import AssetFilterSet
+from apps.assets.hosting import connection_host
 from apps.assets.kinds import KINDS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
@@ -197,13 +198,6 @@ class LinuxHostingDetailOut(LinuxHostingOut):
 
     def get_ssh_enabled(self, asset: Asset) -> bool:
         return self.details(asset)["ssh_enabled"]
-
-
-def connection_host(asset: Asset) -> str:
-    """Where customers connect for SSH, SFTP and FTP: the web server's host name (without a server, as in
-    `make run`, the hosting's own domain)."""
-    server = asset.provisioning_server
-    return server.hostname if server is not None and server.hostname else asset.name
 
 
 # --- Views
