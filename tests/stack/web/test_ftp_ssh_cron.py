@@ -120,6 +120,12 @@ def test_sftp_login_with_an_added_key_works_and_stops_after_the_key_is_deleted(d
     assert "uploaded.txt" in result.stdout
     assert (Path(ssh_server.root) / "sites" / spec.name / "www" / "uploaded.txt").exists()
 
+    driver.update(with_details(keyed, suspended=True))
+    assert sftp(ssh_server, user, key, "ls\n").returncode != 0  # suspended: no login
+    assert pwd.getpwnam(user).pw_shell == "/usr/sbin/nologin"
+    driver.update(keyed)
+    assert sftp(ssh_server, user, key, "ls\n").returncode == 0
+
     driver.update(with_details(keyed, ssh_keys=[]))
     assert sftp(ssh_server, user, key, "ls\n").returncode != 0
     # SSH switched off with the key still listed: no login either.

@@ -191,6 +191,14 @@ def test_a_system_user_that_is_not_the_hostings_is_never_taken_over(driver, web_
     assert pwd.getpwnam("root").pw_dir == "/root"
 
 
+def test_deleting_a_spec_naming_someone_elses_user_removes_nothing_of_theirs(driver, web_stack):
+    spec = make_spec(web_stack, system_user="www-data")
+    with pytest.raises(DriverError) as refused:
+        driver.delete(spec)
+    assert refused.value.code == "system_user_conflict"
+    assert pwd.getpwnam("www-data").pw_uid == 33
+
+
 def test_a_php_version_the_server_lacks_is_refused_before_anything_is_written(driver, web_stack):
     spec = make_spec(web_stack, php_version="5.6")
     with pytest.raises(DriverError) as refused:
