@@ -152,8 +152,10 @@ class WebStackConfig:
         )
 
     def php_socket(self, hosting: Hosting) -> Path:
-        # Named after the system user: a socket path must stay under 108 bytes, a domain may not.
-        return Path(self._get("php_fpm_socket_dir", "/run/php")) / f"paneel-{hosting.system_user}.sock"
+        # Named after the system user (a socket path must stay under 108 bytes, a domain may not) and the version:
+        # when the pool moves to another master, the old master's clean-up never removes the new master's socket.
+        name = f"paneel-{hosting.system_user}-php{hosting.php_version}.sock"
+        return Path(self._get("php_fpm_socket_dir", "/run/php")) / name
 
     def php_cli(self, version: str) -> str:
         return self._versioned("php_cli_binary", "/usr/bin/php{version}", version)

@@ -312,3 +312,58 @@ def test_workers_changing_hostings_on_one_server_at_once_lose_nothing(web_stack)
     finally:
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda spec: WebStackDriver.for_server(web_stack.server).delete(spec), specs))
+
+
+@pytest.fixture
+def two_php_masters(web_stack):
+    """A server whose PHP-FPM offers two versions, each its own master with its own pool directory. Only 8.2 is
+    installed here, so "9.9" is the same binary under another name: what moves is the pool, between masters."""
+    from tests.stack.web.conftest import Daemon, wait_for_file
+
+    base = web_stack.base / "two-masters"
+    (base / "bin").mkdir(parents=True)
+    masters = []
+    for version in ("8.2", "9.9"):
+        (base / "bin" / f"php-fpm{version}").symlink_to("/usr/sbin/php-fpm8.2")
+        (base / f"pool-{version}.d").mkdir()
+        config = base / f"php-fpm-{version}.conf"
+        config.write_text(
+            f"[global]\npid = {base}/php-fpm-{version}.pid\nerror_log = {base}/php-fpm-{version}.log\ndaemonize = no\n"
+            f"[base-{version}]\nuser = www-data\ngroup = www-data\nlisten = {base}/base-{version}.sock\n"
+            f"pm = ondemand\npm.max_children = 1\ninclude = {base}/pool-{version}.d/*.conf\n"
+        )
+        masters.append(Daemon(f"php-fpm {version}", [f"{base}/bin/php-fpm{version}", "-F", "-y", str(config)],
+                              base / f"php-fpm-{version}.out"))  # fmt: skip
+        wait_for_file(base / f"php-fpm-{version}.pid")
+    services = {
+        **web_stack.services,
+        "php_versions": ["8.2", "9.9"],
+        "php_fpm_binary": f"{base}/bin/php-fpm{{version}}",
+        "php_fpm_config": f"{base}/php-fpm-{{version}}.conf",
+        "php_fpm_pid_file": f"{base}/php-fpm-{{version}}.pid",
+        "php_fpm_pool_dir": f"{base}/pool-{{version}}.d",
+    }
+    server = type(web_stack.server)(**{**web_stack.server.__dict__, "services": services})
+    yield server, base
+    for master in masters:
+        master.stop()
+
+
+def test_changing_the_php_version_moves_the_pool_to_that_versions_master(two_php_masters, web_stack):
+    server, base = two_php_masters
+    driver = WebStackDriver.for_server(server)
+    spec = make_spec(web_stack)
+    driver.create(spec)
+    try:
+        pool = f"paneel-{spec.details['system_user']}.conf"
+        put(web_stack, spec, "www/pid.php", "<?php echo posix_getppid();")
+        master_of = {v: (base / f"php-fpm-{v}.pid").read_text().strip() for v in ("8.2", "9.9")}
+        assert (base / "pool-8.2.d" / pool).exists() and not (base / "pool-9.9.d" / pool).exists()
+        assert curl(web_stack, spec.name, "/pid.php")[2].decode() == master_of["8.2"]
+
+        driver.update(with_details(spec, php_version="9.9"))
+        assert not (base / "pool-8.2.d" / pool).exists() and (base / "pool-9.9.d" / pool).exists()
+        assert curl(web_stack, spec.name, "/pid.php")[2].decode() == master_of["9.9"]
+    finally:
+        driver.delete(with_details(spec, php_version="9.9"))
+    assert not (base / "pool-9.9.d" / pool).exists()
