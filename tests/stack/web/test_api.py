@@ -97,6 +97,14 @@ def test_an_account_created_through_the_api_serves_its_site_and_php(api_hosting,
     assert curl(web_stack, f"shop.{domain}")[0] == 200
 
     with run_jobs():
+        task = {"enabled": True, "cron_expression": "*/5 * * * *", "script_location": "/scripts/job.sh"}
+        answer = client.post(f"/v2/linuxhostings/{domain}/scheduledtasks", task)
+    assert answer.status_code in (201, 202, 204), answer.content
+    crontab = (Path(web_stack.services["cron_spool_dir"]) / user.pw_name).read_text()
+    home = Path(web_stack.root) / "sites" / domain
+    assert f"*/5 * * * * cd {home} && {home}/scripts/job.sh" in crontab.splitlines()
+
+    with run_jobs():
         assert client.put(f"/v2/linuxhostings/{domain}/settings/gzipcompression", {"enabled": False}).status_code == 204
     big = Path(web_stack.root) / "sites" / domain / "www" / "index.html"
     big.write_text("<p>text</p>\n" * 500)
