@@ -207,10 +207,7 @@ class WebStackDriver(LocalDriver):
     def hosting(self, spec: AssetSpec) -> Hosting:
         """The validated hosting, including the PHP version the server must have."""
         hosting = checked_hosting(spec)
-        # Offered (listed in the server's services, or found) and really installed here.
-        available = [
-            version for version in self.config.php_versions if Path(self.config.php_fpm_binary(version)).exists()
-        ]
+        available = self.installed_php_versions()
         if not spec.suspended and hosting.php_version not in available:
             raise DriverError(
                 f"PHP {hosting.php_version} is not installed on this server (it has {', '.join(available) or 'none'}).",
@@ -218,13 +215,18 @@ class WebStackDriver(LocalDriver):
             )
         return hosting
 
+    def installed_php_versions(self) -> list[str]:
+        """The versions the server offers (its `php_versions`, or those found) whose php-fpm is really here."""
+        return [version for version in self.config.php_versions if Path(self.config.php_fpm_binary(version)).exists()]
+
     def _apply(self, spec: AssetSpec) -> None:
         hosting = self.hosting(spec)
         with self._server_lock():
             uid, gid = self._ensure_user(hosting)
             self._prepare_home(hosting, uid, gid)
             self._prepare_logs(hosting, gid)
-            if hosting.php_version in self.config.php_versions:
+            # A suspended hosting may keep a version the server no longer has: it runs no PHP meanwhile.
+            if hosting.php_version in self.installed_php_versions():
                 phpfpm.apply_pool(hosting, self.config, self._write_config)
             self.apply_nginx(hosting)
             self._apply_ftp(hosting, uid, gid)
