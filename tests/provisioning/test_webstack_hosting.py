@@ -109,3 +109,23 @@ def test_available_php_versions_come_from_the_server_or_the_installed_binaries(t
         (tmp_path / f"php-fpm{version}").touch()
     server = ServerInfo(name="web1", hostname="web1", services={"php_fpm_binary": f"{tmp_path}/php-fpm{{version}}"})
     assert available_php_versions(server) == ["8.1", "8.3"]
+
+
+@pytest.mark.parametrize(
+    ("version", "listen", "switch"),
+    [((1, 22, 1), "listen 443 ssl http2;", None), ((1, 25, 1), "listen 443 ssl;", "http2 on;")],
+)
+def test_http2_is_a_listen_flag_on_old_nginx_and_a_per_server_switch_on_new(
+    monkeypatch, tmp_path, version, listen, switch
+):
+    from apps.provisioning.drivers import nginx
+    from apps.provisioning.drivers.webstack import WebStackConfig
+
+    monkeypatch.setattr(nginx, "nginx_version", lambda binary: version)
+    site = {"name": "example.com", "ssl_enabled": True, "http2_enabled": True}
+    hosting = checked_hosting(spec(sites=[site]))
+    certificate = (tmp_path / "fullchain.pem", tmp_path / "privkey.pem")
+    text = nginx.render_config(hosting, WebStackConfig(root=tmp_path), certificates={"example.com": certificate})
+    assert f"    {listen}" in text and "    listen 80;" in text
+    assert (f"    {switch}" in text) if switch else ("http2 on;" not in text)
+    assert f"ssl_certificate {tmp_path}/fullchain.pem;" in text
