@@ -268,14 +268,22 @@ def host_name_owner(name: str, *, other_than: int | None = None):
     """The Linux hosting (an Asset) whose web server answers to `name` (a site or host header), if any.
 
     Host names are unique platform-wide: nginx would otherwise serve one customer's name from another's site.
-    A hosting without `sites` (an old asset) answers to its domain and www.domain, as its defaults say.
+    A hosting without `sites` (an old asset) answers to its domain and www.domain, as its defaults say. The
+    database narrows the search to the hostings named so or whose details hold the quoted name (host names are
+    plain ASCII, so their JSON text is exact); the exact check is then made on those few.
     """
+    from django.db.models import Q
+
     from apps.assets.models import Asset
 
-    hostings = (
-        Asset.objects.filter(asset_type="linux_hosting").exclude(pk=other_than).values_list("pk", "name", "details")
+    names = {name, name.removeprefix("www.")}
+    candidates = (
+        Asset.objects.filter(asset_type="linux_hosting")
+        .filter(Q(name__in=names) | Q(details__icontains=f'"{name}"'))
+        .exclude(pk=other_than)
+        .values_list("pk", "name", "details")
     )
-    for pk, domain, details in hostings.iterator():
+    for pk, domain, details in candidates:
         if name in host_names(with_defaults(details or {}, domain)):
             return Asset.objects.get(pk=pk)
     return None

@@ -361,3 +361,26 @@ def test_another_resellers_hosting_is_404_on_every_new_route(other, hosting):
 def test_changes_wait_until_the_hosting_exists(writer, hosting):
     Asset.objects.filter(pk=hosting.pk).update(status="provisioning")
     assert_problem(writer.put(f"{BASE}/settings/gzipcompression", {"enabled": False}), 409, "invalid_state")
+
+
+def test_a_hosting_from_before_sites_still_owns_its_names(writer, hosting, account_b):
+    from tests.api.conftest import add_asset_rows
+
+    add_asset_rows("linux_hosting", [(account_b, "legacy.bravo-shop.example", {"php_version": "8.3"})])
+    for name in ("legacy.bravo-shop.example", "www.legacy.bravo-shop.example"):
+        response = writer.post(f"{BASE}/sites/{HOSTING}/hostheaders", {"domain_name": name})
+        assert_problem(response, 409, "duplicate", "domain_name")
+    assert (
+        writer.post(f"{BASE}/sites/{HOSTING}/hostheaders", {"domain_name": "shop.bravo-shop.example"}).status_code
+        == 201
+    )
+
+
+def test_a_legacy_hostings_details_get_the_defaults(writer, hosting):
+    Asset.objects.filter(pk=hosting.pk).update(details={"domain_name": HOSTING, "php_version": "8.1"})
+    shown = writer.get(BASE).json()
+    assert shown["php_version"] == "8.1" and shown["sites"][0]["name"] == HOSTING
+    assert (shown["php_memory_limit"], shown["gzip_enabled"], shown["ftp_enabled"]) == (128, True, False)
+    assert writer.get(f"{BASE}/ssh/keys").json() == [] and writer.get(f"{BASE}/scheduledtasks").json() == []
+    assert writer.put(f"{BASE}/settings/gzipcompression", {"enabled": False}).status_code == 204
+    assert details(hosting)["gzip_enabled"] is False and details(hosting)["php_version"] == "8.1"
