@@ -25,6 +25,7 @@ from apps.accounts.models import Account, Status
 from apps.apikeys.models import ResellerApplication
 from apps.apikeys.oauth_services import create_oauth_application
 from apps.apikeys.services import create_api_key
+from apps.assets import hosting_services
 from apps.assets import services as assets
 from apps.core.models import AuditEvent
 from apps.ipwhitelist.services import add_whitelist_entry
@@ -47,6 +48,20 @@ BUSINESS = (
     (AssetType.MYSQL, 10, 5000, False),
     (AssetType.MAILBOX, 50, 10240, False),
 )
+
+
+def ssh_public_key(comment: str = "") -> str:
+    """A new ed25519 public key in OpenSSH's one-line form."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    line = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode("ascii")
+    )
+    return f"{line} {comment}".strip()
 
 
 def run_jobs() -> AbstractContextManager:
@@ -127,6 +142,21 @@ def build_world(
         assets.add_database_user(
             principal=owner, asset_id=world.mysql.pk, name="extra", password=PASSWORD, rights="read_only"
         )
+    with run_jobs():  # the hosting's parts that routes name: a subsite, an SSH key, a scheduled task
+        hosting_services.add_subsite(
+            principal=owner, asset_id=world.hosting.pk, domain_name=f"blog.{account.identifier}"
+        )
+        _, _, world.ssh_fingerprint = hosting_services.add_ssh_key(
+            principal=owner, asset_id=world.hosting.pk, public_key=ssh_public_key(f"{slug}@laptop")
+        )
+        _, _, world.task_id = hosting_services.add_scheduled_task(
+            principal=owner,
+            asset_id=world.hosting.pk,
+            enabled=True,
+            cron_expression="*/15 * * * *",
+            script_location="/scripts/backup.sh",
+        )
+    world.subsite = f"blog.{account.identifier}"
     if paused_on is not None:
         world.paused = make_account(tenant, f"{slug}-paused.example", paused_on)
         # Its status only, as these worlds always had it: no test looks further, and a suspend job for every

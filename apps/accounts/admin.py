@@ -12,6 +12,7 @@ from apps.accounts import services
 from apps.accounts.models import Account
 from apps.assets.models import Asset
 from apps.core.admin import ServiceAdminMixin, related_count, run_for_each
+from apps.servers.models import Server
 from apps.servicepacks.models import ServicePack
 
 
@@ -23,6 +24,13 @@ class AccountAddForm(forms.ModelForm):
         widget=forms.PasswordInput,
         help_text="Optional: the FTP password of the Linux hosting made with the account.",
     )
+    web_server = forms.ModelChoiceField(
+        label="Web server",
+        queryset=Server.objects.none(),
+        required=False,
+        empty_label="The least loaded active web server",
+        help_text="Where the account's Linux hostings live (its worker runs their jobs).",
+    )
 
     class Meta:
         model = Account
@@ -32,6 +40,7 @@ class AccountAddForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only active packs are offered (the service also refuses a pack restricted to other resellers).
         self.fields["servicepack"].queryset = ServicePack.objects.filter(is_active=True)
+        self.fields["web_server"].queryset = Server.objects.filter(is_active=True, web=True).order_by("name")
 
 
 class AssetInline(admin.TabularInline):
@@ -78,7 +87,7 @@ class AccountAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("reseller", "servicepack", "identifier", "ftp_password")
+            return ("reseller", "servicepack", "identifier", "ftp_password", "web_server")
         return ("identifier", "reseller", "servicepack", "status", "asset_count", "related", "created_at", "updated_at")
 
     def get_readonly_fields(self, request, obj=None):
@@ -106,6 +115,7 @@ class AccountAdmin(ServiceAdminMixin, admin.ModelAdmin):
             identifier=data["identifier"],
             servicepack=data["servicepack"],
             ftp_password=data.get("ftp_password") or None,
+            servers={"web": data["web_server"]} if data.get("web_server") else None,
         )
 
     def change_through_service(self, request, obj, form):

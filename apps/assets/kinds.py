@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from apps.assets.passwords import mysql_native_hash, sha512_crypt, validate_password
-from apps.core.errors import FieldProblem, ValidationFailed
+from apps.core.errors import Duplicate, FieldProblem, ValidationFailed
 from apps.servicepacks.models import AssetType
 
 if TYPE_CHECKING:
@@ -69,6 +69,10 @@ class Kind:
         """Fields for the asset created together with an account (servicepack item `created_with_account`)."""
         raise NotImplementedError
 
+    def settled(self, account: Account, built: Built) -> Built:
+        """`built` once checked against what the database holds (the caller holds the account's lock)."""
+        return built
+
     def password_details(self, details: dict[str, Any], password: str) -> dict[str, Any]:
         """`details` with the password hash replaced by one for `password`."""
         return {**details, "password_hash": crypt_hash(password, self.password_field)}
@@ -77,21 +81,40 @@ class Kind:
         return {key: value for key, value in details.items() if key not in self.secret_keys}
 
 
+def default_php_version(account: Account) -> str:
+    """DEFAULT_PHP_VERSION, or the newest version the account's web server offers when it lacks that one (h8a: the
+    web-stack driver refuses a version its server has not installed, e.g. Debian 12's only 8.2)."""
+    server = account.server_for("web")
+    offered = (server.services or {}).get("php_versions") if server is not None else None
+    if isinstance(offered, list) and offered and DEFAULT_PHP_VERSION not in offered:
+        known = [version for version in PHP_VERSIONS if version in offered]
+        if known:
+            return known[-1]
+    return DEFAULT_PHP_VERSION
+
+
 class LinuxHostingKind(Kind):
+    """A web hosting: its `details` are the web-stack contract's (apps.assets.hosting has the rules)."""
+
     asset_type = AssetType.LINUX_HOSTING
     password_field = "ftp_password"
     secret_keys = ("ftp_password_hash",)
 
     def build(self, account: Account, fields: dict[str, Any], password: str | None) -> Built:
         from apps.accounts.domains import normalize_domain
+        from apps.assets import hosting
 
         domain = normalize_domain(fields.get("domain_name") or account.identifier, field="domain_name")
         if domain != account.identifier and not domain.endswith("." + account.identifier):
             raise invalid("domain_name", f"Must be {account.identifier} or one of its subdomains.")
-        php_version = fields.get("php_version") or DEFAULT_PHP_VERSION
+        php_version = fields.get("php_version") or default_php_version(account)
         if php_version not in PHP_VERSIONS:
             raise invalid("php_version", f"Choose one of {', '.join(PHP_VERSIONS)}.")
-        details = {"domain_name": domain, "php_version": php_version, "ftp_password_hash": ""}
+        details = {
+            **hosting.defaults(domain),
+            "php_version": php_version,
+            "system_user": hosting.system_user_for(account.pk, domain, set()),
+        }
         if password:
             details = self.password_details(details, password)
         return Built(name=domain, details=details)
@@ -99,8 +122,28 @@ class LinuxHostingKind(Kind):
     def default_fields(self, account: Account) -> dict[str, Any]:
         return {"domain_name": account.identifier}
 
+    def settled(self, account: Account, built: Built) -> Built:
+        """Refuse a host name another hosting serves; number the system user if the account has it already."""
+        from apps.assets import hosting
+
+        for name in sorted(hosting.host_names(built.details)):
+            if hosting.host_name_owner(name) is not None:
+                raise Duplicate(f"{name} is already served by another Linux hosting.", field="domain_name")
+        taken = {
+            (other or {}).get("system_user")
+            for other in account.assets.filter(asset_type=self.asset_type).values_list("details", flat=True)
+        }
+        user = hosting.system_user_for(account.pk, built.name, taken)
+        return Built(name=built.name, details={**built.details, "system_user": user})
+
     def password_details(self, details: dict[str, Any], password: str) -> dict[str, Any]:
         return {**details, "ftp_password_hash": crypt_hash(password, self.password_field)}
+
+    def with_defaults(self, asset: Asset) -> dict[str, Any]:
+        """The asset's details with every key the contract names (old assets may lack some)."""
+        from apps.assets import hosting
+
+        return hosting.with_defaults(asset.details or {}, asset.name)
 
 
 class MySQLKind(Kind):

@@ -83,6 +83,7 @@ def add_asset_row(
         )
     place_for_role(account, ROLE_OF.get(item.asset_type))
     built = kind.build(account, fields if fields is not None else kind.default_fields(account), password)
+    built = kind.settled(account, built)
     if Asset.objects.filter(asset_type=item.asset_type, name=built.name).exists():
         raise Duplicate(
             f"{item.get_asset_type_display()} {built.name} already exists.", field=kind_field(item.asset_type)
@@ -292,23 +293,3 @@ def delete_database_user(*, principal: Principal, asset_id: int, user_name: str)
             ]
         )
     return _change_database_user(principal, asset_id, user_name, "mysql.delete_user", None)
-
-
-def set_php_version(*, principal: Principal, asset_id: int, version: str) -> tuple[Asset, ProvisioningJob]:
-    """Change a Linux hosting's PHP version (the driver rewrites its vhost)."""
-    from apps.assets.kinds import PHP_VERSIONS
-
-    require_level(principal, Level.WRITE)
-    if version not in PHP_VERSIONS:
-        raise ValidationFailed.from_problems(
-            [FieldProblem("validation_failed", f"Choose one of {', '.join(PHP_VERSIONS)}.", "version")]
-        )
-    with transaction.atomic():
-        _, asset = _locked_asset(principal, asset_id)
-        if asset.asset_type != "linux_hosting":
-            raise ValidationFailed(f"{asset} is not a Linux hosting.")
-        changes = audit.diff({"php_version": asset.details.get("php_version")}, {"php_version": version})
-        asset.details = {**asset.details, "php_version": version}
-        asset.save(update_fields=["details", "updated_at"])
-        audit.record(principal, "linux_hosting.set_php_version", asset, changes)
-        return asset, record_job(principal=principal, action="linux_hosting.update", target=asset)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:asset_id>/resize/", views.asset_resize, name="resize"),
     path("<int:asset_id>/password/", views.asset_password, name="password"),
     path("<int:asset_id>/delete/", views.asset_delete, name="delete"),
+    path("<int:asset_id>/hosting/<str:action>/", views.hosting_change, name="hosting_change"),
 ]

@@ -14,6 +14,17 @@ from apps.accounts.models import Account, Status
 from apps.assets import services
 from apps.assets.filters import AssetFilterSet
 from apps.assets.forms import CREATE_FORMS, PasswordForm, ResizeForm
+from apps.assets.hosting import connection_host
+from apps.assets.hosting_forms import (
+    HOSTING_FORMS,
+    ApcuForm,
+    HostingForm,
+    MemoryLimitForm,
+    PhpVersionForm,
+    SshKeyForm,
+    SubsiteForm,
+    TaskForm,
+)
 from apps.assets.kinds import KINDS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
@@ -144,7 +155,7 @@ def asset_create(request, account_id: int, asset_type: str):
 
 def _asset(principal, asset_id: int) -> Asset:
     return (
-        Asset.objects.select_related("account__servicepack")
+        Asset.objects.select_related("account__servicepack", "account__web_server")
         .prefetch_related("account__servicepack__items")
         .get_for_principal(principal, pk=asset_id)
     )
@@ -164,10 +175,7 @@ def _pack_item(asset: Asset):
     return next((i for i in asset.account.servicepack.items.all() if i.asset_type == asset.asset_type), None)
 
 
-@panel_view()
-def asset_detail(request, asset_id: int):
-    principal = request.principal
-    asset = _asset(principal, asset_id)
+def detail_context(principal, asset: Asset) -> dict:
     jobs = list(
         ProvisioningJob.objects.for_principal(principal).filter(target_type="asset", target_id=str(asset.pk))[:10]
     )
@@ -180,6 +188,18 @@ def asset_detail(request, asset_id: int):
         "busy": asset.status in {Status.PROVISIONING, Status.DELETING} or any(j.status in UNFINISHED for j in jobs),
         "has_password": asset.asset_type in PASSWORD_TYPES,
     }
+    if asset.asset_type == AssetType.LINUX_HOSTING:
+        context["details"] = []  # the hosting's own section shows them
+    return context
+
+
+@panel_view()
+def asset_detail(request, asset_id: int):
+    principal = request.principal
+    asset = _asset(principal, asset_id)
+    context = detail_context(principal, asset)
+    if asset.asset_type == AssetType.LINUX_HOSTING:
+        context.update(hosting_context(asset))
     return render(request, "assets/detail.html", context)
 
 
@@ -239,3 +259,65 @@ def asset_delete(request, asset_id: int):
             return redirect("accounts:detail", account_id=asset.account_id)
         return redirect("assets:detail", asset_id=asset.pk)
     return render(request, "assets/delete.html", {"asset": asset, "account": asset.account})
+
+
+# --- A Linux hosting's settings (apps.assets.hosting_forms): one POST route, one form and service per action.
+
+
+def hosting_context(asset: Asset, bound: HostingForm | None = None) -> dict:
+    """What the hosting part of the asset page shows: connection details, sites, keys, tasks and each form
+    (`bound`, a form that failed, replaces its empty twin so its errors show)."""
+    details = KINDS[AssetType.LINUX_HOSTING].with_defaults(asset)
+    server = asset.provisioning_server
+    forms = {
+        "php_version": PhpVersionForm(asset=asset),
+        "memory_limit": MemoryLimitForm(asset=asset, initial={"memory_limit": str(details["php_memory_limit"])}),
+        "apcu": ApcuForm(
+            asset=asset,
+            initial={"enabled": "true" if details["apcu_enabled"] else "false", "apcu_size": details["apcu_size"]},
+        ),
+        "subsite": SubsiteForm(asset=asset),
+        "ssh_key": SshKeyForm(asset=asset),
+        "task": TaskForm(asset=asset, initial={"enabled": "true"}),
+        "host_header": None,
+    }
+    if bound is not None:
+        forms[next(name for name, cls in HOSTING_FORMS.items() if cls is type(bound))] = bound
+    return {
+        "hosting": details,
+        "hosting_forms": forms,
+        "toggles": [
+            ("gzip", "gzip compression", details["gzip_enabled"]),
+            ("ftp", "FTP", details["ftp_enabled"]),
+            ("ssh", "SSH", details["ssh_enabled"]),
+        ],
+        "connection": {
+            "web_address": f"http://{asset.name}/",
+            "host": connection_host(asset),
+            "ip": (server.ipv4_address or server.ipv6_address or "") if server is not None else "",
+            "user": details.get("system_user", ""),
+            "ftp_user": asset.name,
+            "ftp_port": (server.services or {}).get("ftp_port", 21) if server is not None else 21,
+            "ssh_port": (server.services or {}).get("ssh_port", 22) if server is not None else 22,
+            "php_version": details["php_version"],
+        },
+    }
+
+
+@panel_view(Level.WRITE)
+@require_http_methods(["POST"])
+def hosting_change(request, asset_id: int, action: str):
+    principal = request.principal
+    form_class = HOSTING_FORMS.get(action)
+    asset = _asset(principal, asset_id)
+    if form_class is None or asset.asset_type != AssetType.LINUX_HOSTING:
+        raise NotFound("No such setting.")
+    form = form_class(request.POST, asset=asset)
+    if form.is_valid():
+        done = run_service(
+            request, form_class.service, form=form, principal=principal, asset_id=asset.pk, **form.service_kwargs()
+        )
+        if done:
+            messages.success(request, form.success)
+            return redirect(f"{reverse('assets:detail', kwargs={'asset_id': asset.pk})}#h-{form.prefix_name}")
+    return render(request, "assets/detail.html", {**detail_context(principal, asset), **hosting_context(asset, form)})

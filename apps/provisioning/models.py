@@ -15,6 +15,9 @@ class JobStatus(models.TextChoices):
 
 UNFINISHED = (JobStatus.PENDING, JobStatus.RUNNING)
 
+# The task queue of jobs without a server (no server configured); a server's jobs go to the queue of its name.
+DEFAULT_QUEUE = "default"
+
 
 class ProvisioningJob(models.Model):
     """Background work a write asked for, e.g. `account.create` or `mysql.delete`.

@@ -11,13 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from apps.provisioning.models import UNFINISHED, JobStatus, ProvisioningJob
+from apps.provisioning.models import DEFAULT_QUEUE, UNFINISHED, JobStatus, ProvisioningJob
 from apps.provisioning.runner import lease_deadline, run_job
 
 logger = logging.getLogger(__name__)
-
-
-DEFAULT_QUEUE = "default"
 
 
 @task()

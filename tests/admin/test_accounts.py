@@ -250,3 +250,27 @@ def test_bulk_delete_confirms_then_deletes_each_through_the_service(op_client, a
     assert "Deletion started for 1 account." in texts
     assert any(t.startswith("bravo-shop.example: ") for t in texts)
     assert Account.objects.filter(pk=account_b.pk).exists()
+
+
+def test_operator_chooses_the_web_server_of_a_new_account(op_client, tenant_a, servicepack):
+    from apps.servers.models import Server
+
+    Server.objects.create(name="web1", hostname="web1.example.net", web=True)
+    chosen = Server.objects.create(name="web2", hostname="web2.example.net", web=True)
+    Server.objects.create(name="old", hostname="old.example.net", web=True, is_active=False)
+    form = op_client.get(ADD_URL).content.decode()
+    assert 'name="web_server"' in form and ">web2<" in form and ">old<" not in form
+    response = op_client.post(ADD_URL, add_data(tenant_a, servicepack, web_server=chosen.pk))
+    assert response.status_code == 302
+    account = Account.objects.get()
+    assert account.web_server == chosen
+    assert ProvisioningJob.objects.get().server == chosen  # its job runs on web2's queue
+
+
+def test_without_a_choice_the_least_loaded_web_server_is_taken(op_client, tenant_a, servicepack):
+    from apps.servers.models import Server
+
+    first = Server.objects.create(name="web1", hostname="web1.example.net", web=True)
+    response = op_client.post(ADD_URL, add_data(tenant_a, servicepack))
+    assert response.status_code == 302
+    assert Account.objects.get().web_server == first

@@ -106,10 +106,29 @@ def test_detail_has_what_paneel_knows(writer, account_a, hosting, run_jobs):
         "max_size": 1024,
         "webspace_usage": 3,
         "actual_size": 3,
+        "ip": "",
+        "ip_type": "shared",
         "ftp_enabled": True,
         "ftp_username": HOSTING,
+        "ssh_host": HOSTING,  # no web server configured: the customers connect to their domain
+        "ssh_username": f"w{account_a.pk}_alpha_shop_example",
         "php_version": "8.3",
+        "sites": [
+            {
+                "name": HOSTING,
+                "path": "/www",
+                "host_headers": [{"name": f"www.{HOSTING}", "enabled": True}],
+                "ssl_enabled": False,
+                "https_redirect_enabled": False,
+                "http2_enabled": True,
+            }
+        ],
         "mysql_database_names": [f"pn{account_a.pk}_shop"],
+        "php_memory_limit": 128,
+        "apcu_enabled": False,
+        "apcu_size": 32,
+        "gzip_enabled": True,
+        "ssh_enabled": False,
     }
     assert "ftp_password_hash" not in response.content.decode() and "$6$" not in response.content.decode()
 
@@ -185,12 +204,23 @@ def test_change_php_version_answers_204_and_rewrites_the_vhost(writer, hosting, 
     assert writer.get(f"/v2/linuxhostings/{HOSTING}").json()["php_version"] == "8.4"
 
 
-def test_change_php_version_is_recorded_as_a_pending_job(writer, hosting):
+def test_changes_while_the_update_job_is_pending_join_it(writer, hosting):
+    """DESIGN 8: a change waits behind the pending job instead of answering 409; the job reads the details when
+    it runs, so one job applies both."""
     assert writer.put(f"/v2/linuxhostings/{HOSTING}/phpsettings/version", {"version": "8.1"}).status_code == 204
     assert ProvisioningJob.objects.get(action="linux_hosting.update").status == JobStatus.PENDING
     again = writer.put(f"/v2/linuxhostings/{HOSTING}/phpsettings/version", {"version": "8.2"})
-    assert again.status_code == 204  # queued behind the first change (jobs on one target run in order)
-    assert ProvisioningJob.objects.filter(action="linux_hosting.update", status=JobStatus.PENDING).count() == 2
+    assert again.status_code == 204
+    assert ProvisioningJob.objects.filter(action="linux_hosting.update").count() == 1
+    hosting.refresh_from_db()
+    assert hosting.details["php_version"] == "8.2"
+
+
+def test_a_change_after_the_job_was_claimed_gets_its_own_job(writer, hosting):
+    assert writer.put(f"/v2/linuxhostings/{HOSTING}/phpsettings/version", {"version": "8.1"}).status_code == 204
+    ProvisioningJob.objects.filter(action="linux_hosting.update").update(status=JobStatus.RUNNING)
+    assert writer.put(f"/v2/linuxhostings/{HOSTING}/phpsettings/version", {"version": "8.2"}).status_code == 204
+    assert ProvisioningJob.objects.filter(action="linux_hosting.update").count() == 2
 
 
 @pytest.mark.parametrize("body", [{"version": "7.4"}, {"version": ""}, {}])

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from apps.accounts.models import Account
+from apps.assets import hosting
 from apps.assets.kinds import (
     KINDS,
     MYSQL_USER_MAX,
@@ -48,7 +49,13 @@ def test_linux_hosting_defaults_to_the_account_domain_and_php_version():
     kind = LinuxHostingKind()
     built = kind.build(ACCOUNT, kind.default_fields(ACCOUNT), None)
     assert built.name == "example.com"
-    assert built.details == {"domain_name": "example.com", "php_version": "8.3", "ftp_password_hash": ""}
+    assert built.details == {
+        **hosting.defaults("example.com"),
+        "php_version": "8.3",
+        "system_user": "w7_example_com",
+        "ftp_password_hash": "",
+    }
+    assert built.details["sites"][0]["host_headers"] == [{"name": "www.example.com", "enabled": True}]
 
 
 def test_linux_hosting_hashes_the_ftp_password_with_sha512_crypt():
@@ -84,7 +91,9 @@ def test_linux_hosting_password_rules_name_the_ftp_password_field():
 def test_linux_hosting_public_details_hide_the_hash():
     kind = LinuxHostingKind()
     details = kind.build(ACCOUNT, {}, PASSWORD).details
-    assert kind.public_details(details) == {"domain_name": "example.com", "php_version": "8.3"}
+    public = kind.public_details(details)
+    assert "ftp_password_hash" not in public and "$6$" not in json.dumps(public)
+    assert public == {key: value for key, value in details.items() if key != "ftp_password_hash"}
 
 
 # MySQL

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.accounts.models import Account, Status
 from apps.accounts.services import create_account
+from apps.assets.hosting_services import set_php_version
 from apps.assets.models import Asset
 from apps.assets.passwords import mysql_native_hash, verify_sha512_crypt
 from apps.assets.services import (
@@ -23,7 +24,6 @@ from apps.assets.services import (
     delete_database_user,
     resize_asset,
     set_database_user_status,
-    set_php_version,
 )
 from apps.core.errors import (
     Duplicate,

@@ -201,3 +201,46 @@ def test_keyboard_user_can_skip_to_the_content_and_sees_focus(page, reseller_own
     assert outline != "none"
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main$"))
+
+
+def test_create_an_account_then_add_a_host_header_and_an_ssh_key(page, reseller_owner, servicepack):
+    """Issue 8: create + host header + SSH key, every step through the panel."""
+    from apps.assets.models import Asset
+    from tests.world import ssh_public_key
+
+    sign_in(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts").click()
+    page.get_by_role("link", name="New account").first.click()
+    page.get_by_label("Domain name").fill("web-shop.example")
+    page.get_by_label("Servicepack").select_option(label="Starter")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("web-shop.example")
+
+    page.get_by_role("link", name="web-shop.example", exact=True).first.click()
+    connection = page.locator("#connection-details")
+    expect(connection).to_contain_text("http://web-shop.example/")
+    expect(connection).to_contain_text(Asset.objects.get(name="web-shop.example").details["system_user"])
+
+    page.get_by_label("Add host header").first.fill("alias.example.org")
+    page.get_by_role("button", name="Add", exact=True).first.click()
+    expect(page.get_by_role("status")).to_contain_text("The host header is being added.")
+    expect(page.locator(".host-headers").first).to_contain_text("alias.example.org")
+
+    page.get_by_label("Add host header").first.fill("www.web-shop.example")
+    page.get_by_role("button", name="Add", exact=True).first.click()
+    expect(page.get_by_text("www.web-shop.example is already served by a site.")).to_be_visible()
+
+    public_key = ssh_public_key("dev@laptop")
+    page.get_by_label("Public key").fill(public_key)
+    page.get_by_role("button", name="Add key").click()
+    expect(page.get_by_role("status")).to_contain_text("The SSH key is being added.")
+    hosting = Asset.objects.get(name="web-shop.example")
+    fingerprint = hosting.details["ssh_keys"][0]["fingerprint"]
+    expect(page.get_by_role("cell", name=fingerprint, exact=True)).to_be_visible()
+    assert "alias.example.org" in [h["name"] for h in hosting.details["sites"][0]["host_headers"]]
+    assert ProvisioningJob.objects.filter(action="linux_hosting.update", status=JobStatus.FINISHED).exists()
+
+    page.get_by_role("button", name=f"Remove key {fingerprint}").click()
+    expect(page.get_by_role("status")).to_contain_text("The SSH key is being removed.")
+    hosting.refresh_from_db()
+    assert hosting.details["ssh_keys"] == []

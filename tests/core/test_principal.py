@@ -26,6 +26,7 @@ from apps.accounts import services as accounts
 from apps.accounts import welcome_services
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
+from apps.assets import hosting_services
 from apps.assets import services as assets
 from apps.core import audit
 from apps.core.errors import InsufficientLevel
@@ -35,7 +36,7 @@ from apps.core.tenancy import require_level
 from apps.ipwhitelist import services as ipwhitelist
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
-from tests.world import PASSWORD, build_world, tenant_rows
+from tests.world import PASSWORD, build_world, ssh_public_key, tenant_rows
 
 NEW_PASSWORD = "Newsecret34"
 FTP_PASSWORD = "Ftpsecret1"  # the shared account fixtures' FTP password
@@ -272,9 +273,120 @@ WRITES: dict[str, Write] = {
         first,
         Level.WRITE,
     ),
-    "apps.assets.services.set_php_version": Write(
-        lambda p, w: assets.set_php_version(principal=p, asset_id=w.hosting.pk, version="8.2"),
+    "apps.assets.hosting_services.set_php_version": Write(
+        lambda p, w: hosting_services.set_php_version(principal=p, asset_id=w.hosting.pk, version="8.2"),
         "linux_hosting.set_php_version",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.set_php_memory_limit": Write(
+        lambda p, w: hosting_services.set_php_memory_limit(principal=p, asset_id=w.hosting.pk, memory_limit=256),
+        "linux_hosting.set_php_memory_limit",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.set_apcu": Write(
+        lambda p, w: hosting_services.set_apcu(principal=p, asset_id=w.hosting.pk, enabled=True, apcu_size=64),
+        "linux_hosting.set_apcu",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.set_gzip_compression": Write(
+        lambda p, w: hosting_services.set_gzip_compression(principal=p, asset_id=w.hosting.pk, enabled=False),
+        "linux_hosting.set_gzip",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.add_subsite": Write(
+        lambda p, w: hosting_services.add_subsite(
+            principal=p, asset_id=w.hosting.pk, domain_name=f"news.{w.account.identifier}"
+        ),
+        "linux_hosting.add_subsite",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.delete_subsite": Write(
+        lambda p, w: hosting_services.delete_subsite(principal=p, asset_id=w.hosting.pk, site_name=w.subsite),
+        "linux_hosting.delete_subsite",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.add_host_header": Write(
+        lambda p, w: hosting_services.add_host_header(
+            principal=p, asset_id=w.hosting.pk, site_name=w.hosting.name, domain_name=f"alias.{w.account.identifier}"
+        ),
+        "linux_hosting.add_host_header",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.delete_host_header": Write(
+        lambda p, w: hosting_services.delete_host_header(
+            principal=p, asset_id=w.hosting.pk, site_name=w.hosting.name, domain_name=f"www.{w.hosting.name}"
+        ),
+        "linux_hosting.delete_host_header",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.set_http2": Write(
+        lambda p, w: hosting_services.set_http2(
+            principal=p, asset_id=w.hosting.pk, site_name=w.hosting.name, enabled=False
+        ),
+        "linux_hosting.set_http2",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.set_ftp_enabled": Write(
+        lambda p, w: hosting_services.set_ftp_enabled(principal=p, asset_id=w.hosting.pk, enabled=False),
+        "linux_hosting.set_ftp",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.set_ssh_enabled": Write(
+        lambda p, w: hosting_services.set_ssh_enabled(principal=p, asset_id=w.hosting.pk, enabled=True),
+        "linux_hosting.set_ssh",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.add_ssh_key": Write(
+        lambda p, w: hosting_services.add_ssh_key(principal=p, asset_id=w.hosting.pk, public_key=ssh_public_key()),
+        "linux_hosting.add_ssh_key",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.delete_ssh_key": Write(
+        lambda p, w: hosting_services.delete_ssh_key(principal=p, asset_id=w.hosting.pk, fingerprint=w.ssh_fingerprint),
+        "linux_hosting.delete_ssh_key",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.add_scheduled_task": Write(
+        lambda p, w: hosting_services.add_scheduled_task(
+            principal=p,
+            asset_id=w.hosting.pk,
+            enabled=True,
+            cron_expression="0 3 * * *",
+            script_location="/scripts/nightly.sh",
+        ),
+        "linux_hosting.add_scheduled_task",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.update_scheduled_task": Write(
+        lambda p, w: hosting_services.update_scheduled_task(
+            principal=p,
+            asset_id=w.hosting.pk,
+            task_id=w.task_id,
+            enabled=False,
+            cron_expression="0 4 * * 7",
+            script_location="/scripts/b.sh",
+        ),
+        "linux_hosting.update_scheduled_task",
+        first,
+        Level.WRITE,
+    ),
+    "apps.assets.hosting_services.delete_scheduled_task": Write(
+        lambda p, w: hosting_services.delete_scheduled_task(principal=p, asset_id=w.hosting.pk, task_id=w.task_id),
+        "linux_hosting.delete_scheduled_task",
         first,
         Level.WRITE,
     ),

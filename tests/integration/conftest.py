@@ -280,14 +280,17 @@ class Stack:
             self._control = Control(self.env, self.directory / "control.log")
         return self._control
 
-    def start_worker(self, *, lease_seconds: int | None = None) -> Worker:
-        """Start ``manage.py db_worker --interval 0.2`` (with `lease_seconds` as PANEEL_JOB_LEASE_SECONDS)."""
+    def start_worker(self, *, lease_seconds: int | None = None, queue_name: str | None = None) -> Worker:
+        """Start ``manage.py db_worker --interval 0.2`` (with `lease_seconds` as PANEEL_JOB_LEASE_SECONDS, and
+        ``--queue-name`` when given: the worker of that server)."""
         name = f"worker-{len(self.workers) + 1}"
         env = dict(self.env)
         if lease_seconds is not None:
             env["PANEEL_JOB_LEASE_SECONDS"] = str(lease_seconds)
         log = self.directory / f"{name}.log"
         command = [MANAGE, "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay", "--worker-id", name]
+        if queue_name is not None:
+            command += ["--queue-name", queue_name]
         with open(log, "wb") as output:
             process = subprocess.Popen(
                 [sys.executable, *command],
@@ -472,7 +475,35 @@ def control_operations() -> dict[str, Callable[..., Any]]:
         found = Asset.objects.filter(pk=asset_id).first()
         return None if found is None else asset_state(found)
 
-    return {
-        f.__name__: f
-        for f in (setup_reseller, create_account, create_asset, change_asset, retry_job, job, account, asset)
-    }
+    def create_server(name: str, root: str) -> dict[str, Any]:
+        """A web server (the operator's, in Django admin) writing under `root`; its worker runs queue `name`."""
+        from apps.servers.models import Server
+
+        server = Server.objects.create(name=name, hostname=f"{name}.example.test", web=True, provisioning_root=root)
+        return {"server_id": server.pk}
+
+    def placement(account_id: int) -> dict[str, Any]:
+        found = Account.objects.select_related("web_server").get(pk=account_id)
+        return {"web": found.web_server.name if found.web_server else None}
+
+    def job_workers(job_id: str) -> dict[str, Any]:
+        """The queue the job's tasks went to and the workers that ran them (django-tasks-db's records)."""
+        from django_tasks_db.models import DBTaskResult
+
+        found = ProvisioningJob.objects.select_related("server").get(pk=job_id)
+        tasks = [t for t in DBTaskResult.objects.all() if job_id in json.dumps(t.args_kwargs)]
+        return {
+            "server": found.server.name if found.server else None,
+            "queues": sorted({t.queue_name for t in tasks}),
+            "workers": sorted({w for t in tasks for w in t.worker_ids}),
+        }
+
+    def change_setting(slug: str, asset_id: int, enabled: bool) -> dict[str, Any]:
+        from apps.assets.hosting_services import set_gzip_compression
+
+        _, found = set_gzip_compression(principal=owner(slug), asset_id=asset_id, enabled=enabled)
+        return {"job_id": str(found.pk)}
+
+    operations = (setup_reseller, create_account, create_asset, change_asset, retry_job, job, account, asset)
+    operations += (create_server, placement, job_workers, change_setting)
+    return {f.__name__: f for f in operations}

@@ -28,7 +28,7 @@ def create_account(stack, identifier: str) -> tuple[int, str]:
 
 def assert_site_provisioned(stack, domain: str) -> None:
     root = stack.provisioning_root
-    assert (root / "sites" / domain / "public_html" / "index.html").is_file()
+    assert (root / "sites" / domain / "www" / "index.html").is_file()
     vhost = (root / "vhosts" / f"{domain}.conf").read_text()
     assert f"server_name {domain} www.{domain};" in vhost
     assert "return 503" not in vhost

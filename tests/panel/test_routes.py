@@ -100,6 +100,9 @@ ROUTES: dict[str, Route] = {
         Level.WRITE, "asset", GET_POST, lambda w: {"password": VALID_PASSWORD, "password_again": VALID_PASSWORD}
     ),
     "assets:delete": Route(Level.WRITE, "asset", GET_POST),
+    "assets:hosting_change": Route(
+        Level.WRITE, "asset", ("POST",), lambda w: {"gzip-enabled": "false"}, {"action": "gzip"}
+    ),
     "provisioning:job_list": Route(Level.READ),
     "provisioning:job_detail": Route(Level.READ, "job"),
     "provisioning:job_retry": Route(Level.WRITE, "job", ("POST",)),

@@ -560,3 +560,75 @@ def test_get_driver_builds_the_configured_driver_with_the_configured_root(monkey
     with pytest.raises(DriverError) as caught:
         get_driver("dns")
     assert caught.value.code == "no_driver"
+
+
+# --- linux_hosting with the web-stack contract's details (sites, host headers, gzip) ------------------------
+
+
+def contract_spec(**details) -> AssetSpec:
+    from apps.assets.hosting import defaults, subsite
+
+    base = {**defaults("example.com"), "php_version": "8.2", "system_user": "w1_example_com"}
+    shop = subsite("shop.example.com", "/subsites/shop.example.com")
+    shop["host_headers"] = [
+        {"name": "winkel.example.com", "enabled": True},
+        {"name": "off.example.com", "enabled": False},
+    ]
+    base["sites"] = [*base["sites"], shop]
+    base["sites"][0]["host_headers"].append({"name": "alias.example.org", "enabled": True})
+    return AssetSpec(
+        asset_type="linux_hosting",
+        name="example.com",
+        account_identifier="example.com",
+        max_size=100,
+        details={**base, **details},
+    )
+
+
+def test_hosting_serves_each_site_with_its_enabled_host_headers_from_its_path(root):
+    LinuxHostingDriver(root).create(contract_spec())
+    home = root / "sites" / "example.com"
+    vhost = (root / "vhosts" / "example.com.conf").read_text()
+    assert vhost.count("server {") == 2
+    assert "server_name example.com www.example.com alias.example.org;" in vhost
+    assert f"root {home}/www;" in vhost
+    assert "server_name shop.example.com winkel.example.com;" in vhost and "off.example.com" not in vhost
+    assert f"root {home}/subsites/shop.example.com;" in vhost
+    assert (home / "www" / "index.html").is_file()
+    assert (home / "subsites" / "shop.example.com").is_dir()
+    assert "fastcgi_pass unix:/run/php/php8.2-fpm.sock;" in vhost
+
+
+def test_hosting_gzip_follows_the_setting(root):
+    driver = LinuxHostingDriver(root)
+    driver.create(contract_spec(gzip_enabled=True))
+    assert "gzip on;" in (root / "vhosts" / "example.com.conf").read_text()
+    driver.update(contract_spec(gzip_enabled=False))
+    vhost = (root / "vhosts" / "example.com.conf").read_text()
+    assert "gzip off;" in vhost and "gzip on;" not in vhost
+
+
+@pytest.mark.parametrize(
+    "bad_site",
+    [
+        {"name": "evil.example.com", "path": "/../../etc"},
+        {"name": "evil.example.com", "path": "/a;b"},
+        {"name": "evil.example.com;", "path": "/www"},
+        {"name": "evil.example.com", "path": "/www", "host_headers": [{"name": "x.example.com;\n}", "enabled": True}]},
+    ],
+)
+def test_hosting_refuses_a_site_that_could_leave_its_home_or_break_the_config(root, bad_site):
+    spec = contract_spec()
+    spec = AssetSpec(**{**spec.__dict__, "details": {**spec.details, "sites": [*spec.details["sites"], bad_site]}})
+    with pytest.raises(DriverError) as caught:
+        LinuxHostingDriver(root).create(spec)
+    assert caught.value.code == "invalid_spec"
+    assert not (root / "vhosts" / "example.com.conf").exists()
+
+
+def test_hosting_with_ftp_disabled_has_no_ftp_login(root):
+    driver = LinuxHostingDriver(root)
+    driver.create(contract_spec(ftp_password_hash=sha512_crypt(FTP_PASSWORD)))
+    assert "example.com" in ftp_entries(root)
+    driver.update(contract_spec(ftp_password_hash=sha512_crypt(FTP_PASSWORD), ftp_enabled=False))
+    assert "example.com" not in ftp_entries(root)

@@ -28,7 +28,7 @@ from apps.servicepacks.models import ServicePack
 from tests.api_routes import api_operations, api_routes, shape
 
 # The fixtures of the two worlds (tests/world.py): imported, they are built once for this module.
-from tests.world import PASSWORD, tenant_rows, world_a_fixture, world_b_fixture, worlds_fixture  # noqa: F401 (fixtures)
+from tests.world import PASSWORD, ssh_public_key, tenant_rows, world_a_fixture, world_b_fixture, worlds_fixture  # noqa: F401 (fixtures)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Two worlds: one object of every kind for A and for B, built through the services (tests/world.py)
@@ -51,6 +51,9 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "db_user": world.db_user,
         "mailbox": world.mailbox.name,
         "hosting": world.hosting.name,
+        "subsite": world.subsite,
+        "fingerprint": world.ssh_fingerprint,
+        "task": world.task_id,
         "job": world.job.pk,
         "api_key": world.api_key.key,
         "entry": world.entry.pk,
@@ -121,6 +124,45 @@ OBJECT_CASES = [
     Case("GET", "/v2/linuxhostings/{hosting}", level="read"),
     Case("PUT", "/v2/linuxhostings/{hosting}/phpsettings/version", lambda caller, target: {"version": "8.1"}),
     Case("GET", "/v2/linuxhostings/{hosting}/phpsettings/availableversions", level="read"),
+    Case("PUT", "/v2/linuxhostings/{hosting}/phpsettings/memorylimit", lambda caller, target: {"memory_limit": 256}),
+    Case(
+        "PUT", "/v2/linuxhostings/{hosting}/phpsettings/apcu", lambda caller, target: {"enabled": True, "apcu_size": 64}
+    ),
+    Case("PUT", "/v2/linuxhostings/{hosting}/settings/gzipcompression", lambda caller, target: {"enabled": False}),
+    Case(
+        "POST",
+        "/v2/linuxhostings/{hosting}/subsites",
+        lambda caller, target: {"domain_name": f"news.{target.account.identifier}"},
+    ),
+    Case("DELETE", "/v2/linuxhostings/{hosting}/subsites/{subsite}"),
+    Case(
+        "POST",
+        "/v2/linuxhostings/{hosting}/sites/{hosting}/hostheaders",
+        lambda caller, target: {"domain_name": f"alias.{target.account.identifier}"},
+    ),
+    Case(
+        "PUT",
+        "/v2/linuxhostings/{hosting}/sites/{hosting}/http2/configuration",
+        lambda caller, target: {"enabled": False},
+    ),
+    Case("PUT", "/v2/linuxhostings/{hosting}/ftp/configuration", lambda caller, target: {"enabled": False}),
+    Case("PUT", "/v2/linuxhostings/{hosting}/ssh/configuration", lambda caller, target: {"enabled": True}),
+    Case("GET", "/v2/linuxhostings/{hosting}/ssh/keys", level="read"),
+    Case("POST", "/v2/linuxhostings/{hosting}/ssh/keys", lambda caller, target: {"public_key": ssh_public_key("new")}),
+    Case("DELETE", "/v2/linuxhostings/{hosting}/ssh/keys/{fingerprint}"),
+    Case("GET", "/v2/linuxhostings/{hosting}/scheduledtasks", level="read"),
+    Case(
+        "POST",
+        "/v2/linuxhostings/{hosting}/scheduledtasks",
+        lambda caller, target: {"enabled": True, "cron_expression": "0 3 * * *", "script_location": "/s.sh"},
+    ),
+    Case("GET", "/v2/linuxhostings/{hosting}/scheduledtasks/{task}", level="read"),
+    Case(
+        "PUT",
+        "/v2/linuxhostings/{hosting}/scheduledtasks/{task}",
+        lambda caller, target: {"enabled": False, "cron_expression": "*/5 * * * *", "script_location": "/s.sh"},
+    ),
+    Case("DELETE", "/v2/linuxhostings/{hosting}/scheduledtasks/{task}"),
     Case("GET", "/v2/provisioningjobs/{job}", level="read"),
     Case("GET", "/v2/apikeys/{api_key}", level="full"),
     Case("DELETE", "/v2/apikeys/{api_key}", level="full"),
@@ -221,6 +263,17 @@ LIST_CASES = [
         "domain_name",
         asset_names("linux_hosting"),
         filters=[("account_id", lambda w: w.account.pk)],
+    ),
+    ListCase(
+        "/v2/ssh",
+        "fingerprint",
+        lambda w: {
+            key["fingerprint"]
+            for details in Asset.objects.filter(reseller=w.reseller, asset_type="linux_hosting").values_list(
+                "details", flat=True
+            )
+            for key in details.get("ssh_keys", [])
+        },
     ),
     ListCase(
         "/v2/provisioningjobs",

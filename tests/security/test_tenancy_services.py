@@ -18,6 +18,7 @@ from apps.accounts.models import Account
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.apikeys.models import ApiKey, ResellerApplication
+from apps.assets import hosting_services
 from apps.assets import services as assets
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
@@ -30,7 +31,7 @@ from apps.resellers import services as resellers
 from apps.resellers.models import Membership, Reseller
 from apps.servicepacks.models import AssetType, ServicePack, ServicePackItem
 from tests.core.test_principal import write_services
-from tests.world import PASSWORD, build_world, tenant_models, tenant_rows
+from tests.world import PASSWORD, build_world, ssh_public_key, tenant_models, tenant_rows
 
 
 def tenancy_world(tenant: dict, account: Account, servicepack: ServicePack) -> SimpleNamespace:
@@ -140,7 +141,63 @@ FOREIGN_WRITES = {
     "delete_database_user": lambda p, b, pack: assets.delete_database_user(
         principal=p, asset_id=b.mysql.pk, user_name=b.db_user
     ),
-    "set_php_version": lambda p, b, pack: assets.set_php_version(principal=p, asset_id=b.hosting.pk, version="8.1"),
+    "set_php_version": lambda p, b, pack: hosting_services.set_php_version(
+        principal=p, asset_id=b.hosting.pk, version="8.1"
+    ),
+    "set_php_memory_limit": lambda p, b, pack: hosting_services.set_php_memory_limit(
+        principal=p, asset_id=b.hosting.pk, memory_limit=256
+    ),
+    "set_apcu": lambda p, b, pack: hosting_services.set_apcu(
+        principal=p, asset_id=b.hosting.pk, enabled=True, apcu_size=64
+    ),
+    "set_gzip_compression": lambda p, b, pack: hosting_services.set_gzip_compression(
+        principal=p, asset_id=b.hosting.pk, enabled=False
+    ),
+    "add_subsite": lambda p, b, pack: hosting_services.add_subsite(
+        principal=p, asset_id=b.hosting.pk, domain_name=f"news.{b.account.identifier}"
+    ),
+    "delete_subsite": lambda p, b, pack: hosting_services.delete_subsite(
+        principal=p, asset_id=b.hosting.pk, site_name=b.subsite
+    ),
+    "add_host_header": lambda p, b, pack: hosting_services.add_host_header(
+        principal=p, asset_id=b.hosting.pk, site_name=b.hosting.name, domain_name=f"alias.{b.account.identifier}"
+    ),
+    "delete_host_header": lambda p, b, pack: hosting_services.delete_host_header(
+        principal=p, asset_id=b.hosting.pk, site_name=b.hosting.name, domain_name=f"www.{b.hosting.name}"
+    ),
+    "set_http2": lambda p, b, pack: hosting_services.set_http2(
+        principal=p, asset_id=b.hosting.pk, site_name=b.hosting.name, enabled=False
+    ),
+    "set_ftp_enabled": lambda p, b, pack: hosting_services.set_ftp_enabled(
+        principal=p, asset_id=b.hosting.pk, enabled=False
+    ),
+    "set_ssh_enabled": lambda p, b, pack: hosting_services.set_ssh_enabled(
+        principal=p, asset_id=b.hosting.pk, enabled=True
+    ),
+    "add_ssh_key": lambda p, b, pack: hosting_services.add_ssh_key(
+        principal=p, asset_id=b.hosting.pk, public_key=ssh_public_key()
+    ),
+    "delete_ssh_key": lambda p, b, pack: hosting_services.delete_ssh_key(
+        principal=p, asset_id=b.hosting.pk, fingerprint=b.ssh_fingerprint
+    ),
+    "add_scheduled_task": lambda p, b, pack: hosting_services.add_scheduled_task(
+        principal=p,
+        asset_id=b.hosting.pk,
+        enabled=True,
+        cron_expression="0 3 * * *",
+        script_location="/scripts/nightly.sh",
+    ),
+    "update_scheduled_task": lambda p, b, pack: hosting_services.update_scheduled_task(
+        principal=p,
+        asset_id=b.hosting.pk,
+        task_id=b.task_id,
+        enabled=False,
+        cron_expression="0 4 * * 7",
+        script_location="/scripts/b.sh",
+    ),
+    "delete_scheduled_task": lambda p, b, pack: hosting_services.delete_scheduled_task(
+        principal=p, asset_id=b.hosting.pk, task_id=b.task_id
+    ),
     "revoke_api_key": lambda p, b, pack: apikeys.revoke_api_key(principal=p, api_key_id=b.api_key.pk),
     "remove_whitelist_entry": lambda p, b, pack: ipwhitelist.remove_whitelist_entry(principal=p, entry_id=b.entry.pk),
     "update_oauth_application": lambda p, b, pack: oauth_services.update_oauth_application(

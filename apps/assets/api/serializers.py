@@ -6,7 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.assets.kinds import DEFAULT_PHP_VERSION, USER_RIGHTS
+from apps.assets.kinds import USER_RIGHTS
 from apps.assets.models import Asset
 
 # --- Input serializers: types only; every rule (password, names, quotas, scope) is the service's.
@@ -40,10 +40,6 @@ class CreateMailboxIn(serializers.Serializer):
     email_address = serializers.CharField(help_text="An address on the account's domain.")
     account_id = serializers.IntegerField()
     password = password_field()
-
-
-class PhpVersionIn(serializers.Serializer):
-    version = serializers.CharField()
 
 
 # --- Output serializers: the reference's shapes, plus Paneel's `status` (and `account_id` where it lacks it).
@@ -105,35 +101,3 @@ class MailboxDetailOut(MailboxOut):
     @extend_schema_field(AutoForwardOut)
     def get_auto_forward(self, asset: Asset) -> dict:
         return {"enabled": False, "email_addresses": []}
-
-
-class LinuxHostingOut(serializers.Serializer):
-    domain_name = serializers.CharField(source="name")
-    servicepack_id = serializers.IntegerField(source="account.servicepack_id")
-    account_id = serializers.IntegerField(help_text="Paneel addition.")
-    status = serializers.CharField(help_text="Paneel: provisioning, active, suspended, deleting or failed.")
-
-
-class LinuxHostingDetailOut(LinuxHostingOut):
-    max_webspace_size = DeprecatedIntegerField(source="max_size", help_text="MB. Use max_size instead.")
-    max_size = serializers.IntegerField(help_text="MB")
-    webspace_usage = DeprecatedIntegerField(source="actual_size", help_text="MB. Use actual_size instead.")
-    actual_size = serializers.IntegerField(help_text="MB")
-    ftp_enabled = serializers.SerializerMethodField(help_text="True once an FTP password is set.")
-    ftp_username = serializers.CharField(source="name", help_text="The FTP login: the domain name (once ftp_enabled).")
-    php_version = serializers.SerializerMethodField()
-    mysql_database_names = serializers.SerializerMethodField(help_text="The MySQL databases of the same account.")
-
-    def get_ftp_enabled(self, asset: Asset) -> bool:
-        return bool(asset.details.get("ftp_password_hash"))
-
-    def get_php_version(self, asset: Asset) -> str:
-        return asset.details.get("php_version") or DEFAULT_PHP_VERSION
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_mysql_database_names(self, asset: Asset) -> list[str]:
-        return self.context["mysql_database_names"]
-
-
-class PhpVersionOut(serializers.Serializer):
-    version = serializers.CharField()

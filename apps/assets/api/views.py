@@ -18,19 +18,14 @@ from apps.assets.api.serializers import (
     CreateMailboxIn,
     CreateMySqlDatabaseIn,
     CreateMySqlUserIn,
-    LinuxHostingDetailOut,
-    LinuxHostingOut,
     MailboxDetailOut,
     MailboxOut,
     MySqlDatabaseOut,
     MySqlUserOut,
-    PhpVersionIn,
-    PhpVersionOut,
     UpdatePasswordIn,
     UpdateUserStatusIn,
 )
 from apps.assets.filters import AssetFilterSet
-from apps.assets.kinds import PHP_VERSIONS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.provisioning.models import ProvisioningJob
@@ -46,7 +41,6 @@ def path_parameter(name: str, description: str) -> OpenApiParameter:
 DATABASE_NAME = path_parameter("database_name", "Name of the database.")
 USER_NAME = path_parameter("user_name", "Name of the user.")
 MAILBOX_NAME = path_parameter("mailbox_name", "Mailbox name (the e-mail address).")
-DOMAIN_NAME = path_parameter("domain_name", "The Linux hosting domain name.")
 LOCATION = "Location"
 # The schema (apps.api.schema.PaneelAutoSchema) adds `Location` to every 202, `ETag`/`If-None-Match`/304 to the
 # GETs that set an ETag, `If-Match` and 412 to every PUT and DELETE, and the errors every route shares; the
@@ -368,78 +362,3 @@ class MailboxPassword(MailboxView):
         data = parsed(UpdatePasswordIn, request)
         services.change_asset_password(principal=self.principal, asset_id=asset.pk, password=data["password"])
         return no_content()
-
-
-# --- /v2/linuxhostings
-
-
-class LinuxHostingView(AssetView):
-    asset_type = AssetType.LINUX_HOSTING
-    name_kwarg = "domain_name"
-    label = "Linux hosting"
-
-    def detail_representation(self, asset: Asset) -> dict:
-        names = (
-            Asset.objects.for_principal(self.principal)
-            .filter(account_id=asset.account_id, asset_type=AssetType.MYSQL)
-            .order_by("created_at", "id")
-            .values_list("name", flat=True)
-        )
-        return LinuxHostingDetailOut(asset, context={"mysql_database_names": list(names)}).data
-
-
-class LinuxHostingList(LinuxHostingView):
-    filterset_class = AssetFilterSet
-
-    @extend_schema(
-        operation_id="linuxhostings_list",
-        summary="Overview of linux hostings",
-        responses={200: LinuxHostingOut(many=True)},
-    )
-    def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(LinuxHostingOut(page, many=True).data)
-
-
-class LinuxHostingDetail(LinuxHostingView):
-    etag_on_get = True
-
-    @extend_schema(
-        operation_id="linuxhostings_retrieve",
-        summary="Linux hosting detail",
-        parameters=[DOMAIN_NAME],
-        responses={200: LinuxHostingDetailOut},
-    )
-    def get(self, request, domain_name):
-        return Response(self.detail_representation(self.get_asset()))
-
-
-class PhpVersionSetting(LinuxHostingView):
-    @extend_schema(
-        operation_id="linuxhostings_phpsettings_version_update",
-        summary="Change the Linux hosting PHP version",
-        request=PhpVersionIn,
-        parameters=[DOMAIN_NAME],
-        responses={204: NO_CONTENT, 409: INVALID_STATE},
-    )
-    def put(self, request, domain_name):
-        asset = self.get_asset()
-        self.check_if_match(self.detail_representation(asset))
-        data = parsed(PhpVersionIn, request)
-        services.set_php_version(principal=self.principal, asset_id=asset.pk, version=data["version"])
-        return no_content()
-
-
-class PhpAvailableVersions(LinuxHostingView):
-    pagination_class = None  # the reference does not page this list
-    filter_backends = []  # nor filters or orders it
-
-    @extend_schema(
-        operation_id="linuxhostings_phpsettings_availableversions_list",
-        summary="Get the available PHP versions",
-        parameters=[DOMAIN_NAME],
-        responses={200: PhpVersionOut(many=True)},
-    )
-    def get(self, request, domain_name):
-        self.get_asset()
-        return Response(PhpVersionOut([{"version": version} for version in PHP_VERSIONS], many=True).data)

@@ -60,7 +60,10 @@ class DriverError(Exception):
     Codes used by the drivers: ``invalid_spec`` (the spec is refused before anything is touched),
     ``not_found`` (usage of something that does not exist), ``no_driver`` (no driver configured),
     ``driver_error`` (the local drivers' file-system failures), ``mysql_error`` (the MySQL server refused or
-    failed), ``mysql_user_conflict`` (a user name already belongs to something else).
+    failed), ``mysql_user_conflict`` (a user name already belongs to something else); the web stack's
+    ``nginx_config_invalid`` / ``php_fpm_config_invalid`` (the daemon's test refused the new file, the old one is
+    back), ``nginx_error`` / ``php_fpm_error`` / ``ftp_error`` / ``ssh_error`` / ``cron_error`` (a daemon or tool
+    failed), ``system_user_conflict`` (the user exists and is not the hosting's), ``system_user_error``.
     """
 
     def __init__(self, detail: str, *, code: str = "driver_error") -> None:

@@ -39,6 +39,7 @@ from apps.provisioning.drivers.mysql import checked_database
 
 DEFAULT_PHP_VERSION = "8.3"
 PHP_VERSION = re.compile(r"^[0-9]{1,2}\.[0-9]{1,2}$")
+SITE_PATH = re.compile(r"^(?:/[A-Za-z0-9._-]+)+/?$|^/$")
 DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$")
 SHA512_CRYPT_HASH = re.compile(r"^\$6\$(?:rounds=[0-9]{1,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")
@@ -353,7 +354,33 @@ class LinuxHostingDriver(LocalDriver):
         if not isinstance(php_version, str) or not PHP_VERSION.match(php_version):
             raise DriverError("details.php_version must look like 8.3.", code="invalid_spec")
         checked_crypt_hash(spec.details.get("ftp_password_hash"), "details.ftp_password_hash", required=False)
+        for site in self.sites(spec):
+            checked_domain(site["name"], "site name")
+            for header in site["host_headers"]:
+                checked_domain(header, "host header")
+            if not isinstance(site["path"], str) or not SITE_PATH.match(site["path"]) or ".." in site["path"]:
+                raise DriverError(f"Invalid path for site {site['name']}.", code="invalid_spec")
         return spec
+
+    @staticmethod
+    def sites(spec: AssetSpec) -> list[dict]:
+        """The sites to serve, main site first: `name`, `path` in the home, enabled `host_headers` (names), http2.
+
+        A spec without `sites` (a hosting from before the web-stack contract) is one site served from
+        public_html under its domain and www.domain, as it always was.
+        """
+        listed = spec.details.get("sites") or [
+            {"name": spec.name, "path": "/public_html", "host_headers": [{"name": f"www.{spec.name}", "enabled": True}]}
+        ]
+        return [
+            {
+                "name": site.get("name"),
+                "path": site.get("path") or "/",
+                "host_headers": [h.get("name") for h in site.get("host_headers") or [] if h.get("enabled", True)],
+                "http2": site.get("http2_enabled", True) is not False,
+            }
+            for site in listed
+        ]
 
     def site_path(self, domain: str) -> Path:
         """The site's directory, `sites/<domain>`."""
@@ -374,10 +401,12 @@ class LinuxHostingDriver(LocalDriver):
     def _apply(self, spec: AssetSpec) -> None:
         domain = spec.name
         site = self._directory(self.site_path(domain), SITE_DIR_MODE)
-        public_html = self._directory(site / "public_html", SITE_DIR_MODE)
         self._directory(site / "logs", SITE_DIR_MODE)
         self._directory(site / "tmp", PRIVATE_DIR_MODE)
-        self._write_file_if_absent(public_html / "index.html", _default_index(domain), 0o644)
+        for number, served in enumerate(self.sites(spec)):
+            document_root = self._document_root(site, served["path"])
+            if number == 0:
+                self._write_file_if_absent(document_root / "index.html", _default_index(served["name"]), 0o644)
         self._directory(self.suspension_page_path.parent, PUBLIC_DIR_MODE)
         self._write_file(self.suspension_page_path, _SUSPENSION_PAGE, CONFIG_FILE_MODE)
         self._directory(self.vhost_path(domain).parent, PUBLIC_DIR_MODE)
@@ -393,17 +422,39 @@ class LinuxHostingDriver(LocalDriver):
     def _measured_path(self, spec: AssetSpec) -> Path:
         return self.site_path(spec.name)
 
+    def _document_root(self, home: Path, path: str) -> Path:
+        """The site's document root `<home><path>`, made (directory by directory, no symlink followed) if absent."""
+        current = home
+        for segment in [part for part in path.split("/") if part]:
+            current = self._directory(current / segment, SITE_DIR_MODE)
+        return current
+
     def _vhost(self, spec: AssetSpec) -> str:
+        """One server block per site (the main site first), each answering to its name and enabled host headers."""
+        blocks = [self._server_block(spec, served, number == 0) for number, served in enumerate(self.sites(spec))]
+        return "\n".join(blocks)
+
+    def _server_block(self, spec: AssetSpec, served: dict, main: bool) -> str:
         domain = spec.name
         site = self.site_path(domain)
         php_version = spec.details.get("php_version") or DEFAULT_PHP_VERSION
+        document_root = site / served["path"].strip("/") if served["path"].strip("/") else site
+        gzip = spec.details.get("gzip_enabled", True) is not False
         head = [
-            f"# Managed by Paneel: linux_hosting {domain} (account {spec.account_identifier or domain}).",
+            f"# Managed by Paneel: linux_hosting {domain} (account {spec.account_identifier or domain}), "
+            f"{'site' if main else 'subsite'} {served['name']}.",
             "# Rewritten on every change; edit the asset in Paneel instead.",
             "server {",
             "    listen 80;",
             "    listen [::]:80;",
-            f"    server_name {domain} www.{domain};",
+            # HTTP/2 (`http2_enabled`) needs TLS, which this file-only driver does not serve.
+            f"    server_name {' '.join([served['name'], *served['host_headers']])};",
+            f"    gzip {'on' if gzip else 'off'};",
+            *(
+                ["    gzip_types text/plain text/css application/javascript application/json image/svg+xml;"]
+                if gzip
+                else []
+            ),
             "",
             f"    access_log {site}/logs/access.log;",
             f"    error_log {site}/logs/error.log;",
@@ -423,7 +474,7 @@ class LinuxHostingDriver(LocalDriver):
             ]
         else:
             body = [
-                f"    root {site}/public_html;",
+                f"    root {document_root};",
                 "    index index.php index.html index.htm;",
                 "    client_max_body_size 64m;",
                 "",
@@ -452,7 +503,7 @@ class LinuxHostingDriver(LocalDriver):
         refused client IPs:time restrictions. ``/./`` in the home chroots the user into the site.
         """
         password_hash = checked_crypt_hash(spec.details.get("ftp_password_hash"), "ftp", required=False)
-        if not password_hash:
+        if not password_hash or spec.details.get("ftp_enabled", True) is False:
             return None
         if spec.suspended:
             password_hash = "!" + password_hash
@@ -580,7 +631,7 @@ def _default_index(domain: str) -> str:
         '<head><meta charset="utf-8"><title>' + domain + "</title></head>\n"
         "<body>\n"
         "<h1>" + domain + "</h1>\n"
-        "<p>This site is ready. Upload your files to <code>public_html</code> over FTP.</p>\n"
+        "<p>This site is ready. Upload your files over FTP or SFTP.</p>\n"
         "</body>\n"
         "</html>\n"
     )

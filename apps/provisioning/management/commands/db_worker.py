@@ -19,12 +19,12 @@ from apps.provisioning.usage import measure_due_usage
 logger = logging.getLogger(__name__)
 
 
-def sweep_forever(stop: threading.Event, every: float) -> None:
+def sweep_forever(stop: threading.Event, every: float, queues: list[str]) -> None:
     while not stop.is_set():
         try:
             close_old_connections()
             requeue_stale_jobs()
-            measure_due_usage()
+            measure_due_usage(queues=queues)  # only this machine's servers: their files are here
         except Exception:  # the sweep must never take the worker down; it tries again next round
             logger.exception("Worker sweep failed")
         finally:
@@ -38,7 +38,10 @@ class Command(DatabaseWorkerCommand):
     def handle(self, *args, **options):
         stop = threading.Event()
         every = max(1.0, settings.PANEEL_JOB_LEASE_SECONDS / 2)
-        sweeper = threading.Thread(target=sweep_forever, args=(stop, every), name="stale-job-sweep", daemon=True)
+        queues = [name for name in options.get("queue_name", "default").split(",") if name]
+        sweeper = threading.Thread(
+            target=sweep_forever, args=(stop, every, queues), name="stale-job-sweep", daemon=True
+        )
         sweeper.start()
         try:
             return super().handle(*args, **options)
