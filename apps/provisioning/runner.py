@@ -20,6 +20,7 @@ from django.utils import timezone
 from apps.accounts.models import Account, Status
 from apps.assets.kinds import resource_link
 from apps.assets.models import Asset
+from apps.events.emit import event_for_job_end
 from apps.provisioning.drivers import get_driver
 from apps.provisioning.drivers.base import AssetSpec, DriverError
 from apps.provisioning.models import UNFINISHED, JobStatus, ProvisioningJob
@@ -110,14 +111,21 @@ def run_job(job_id) -> str | None:
         return fail(job, "internal_error", "The job failed unexpectedly; the operator has been told.")
     finally:
         keeper.stopped.set()
-    held(job).update(
-        status=JobStatus.FINISHED,
-        resource_links=links,
-        error=None,
-        finished_at=timezone.now(),
-        lease_expires_at=None,
-    )
+    with transaction.atomic():
+        if held(job).update(
+            status=JobStatus.FINISHED,
+            resource_links=links,
+            error=None,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        ):
+            job_ended(job.pk)
     return JobStatus.FINISHED
+
+
+def job_ended(job_id) -> None:
+    """The job's end is an event for its reseller (and its webhooks), written with the job's final state."""
+    event_for_job_end(ProvisioningJob.objects.get(pk=job_id))
 
 
 def fail(job: ProvisioningJob, code: str, detail: str) -> str:
@@ -130,6 +138,7 @@ def fail(job: ProvisioningJob, code: str, detail: str) -> str:
             lease_expires_at=None,
         ):
             return JobStatus.RUNNING  # another worker took the job over; its outcome counts, not ours
+        job_ended(job.pk)
         if job.target_type == "account":
             Account.objects.filter(pk=job.target_id).update(status=Status.FAILED, updated_at=timezone.now())
         elif job.target_type == "asset":
