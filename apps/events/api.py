@@ -71,8 +71,6 @@ class EventList(ApiView):
 
 
 class EventAck(ApiView):
-    idempotent = False  # acknowledging twice is harmless already
-
     @extend_schema(
         operation_id="events_ack",
         summary="Mark an event complete",
@@ -87,8 +85,6 @@ class EventAck(ApiView):
 
 
 class EventBulkAck(ApiView):
-    idempotent = False
-
     @extend_schema(
         operation_id="events_ack_many",
         summary="Mark many events complete",
@@ -260,8 +256,6 @@ class WebhookDeliveryList(FullLevelView):
 
 
 class WebhookDeliveryReplay(FullLevelView):
-    idempotent = False
-
     @extend_schema(
         operation_id="webhooks_deliveries_replay",
         summary="Send a delivery again",

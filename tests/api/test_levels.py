@@ -18,7 +18,7 @@ from tests.security.test_tenancy_api import BODY_CASES, CREATE_CASES, LIST_CASES
 from tests.world import world_a_fixture, worlds_fixture  # noqa: F401 (fixtures)
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-FULL_ONLY_PREFIXES = ("/v2/apikeys", "/v2/ipwhitelist")
+FULL_ONLY_PREFIXES = ("/v2/apikeys", "/v2/ipwhitelist", "/v2/webhooks")
 
 
 def unique(cases: list[Case]) -> list[Case]:

@@ -21,6 +21,7 @@ from apps.api import problems
 from apps.apikeys.models import ApiKey
 from apps.assets.models import Asset
 from apps.core.models import AuditEvent
+from apps.events.models import Event, Webhook
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning.models import ProvisioningJob
 from apps.resellers.models import Reseller
@@ -54,6 +55,9 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "job": world.job.pk,
         "api_key": world.api_key.key,
         "entry": world.entry.pk,
+        "event": world.event.pk,
+        "webhook": world.webhook.pk,
+        "delivery": world.delivery.pk,
     }
 
 
@@ -126,6 +130,17 @@ OBJECT_CASES = [
     Case("DELETE", "/v2/apikeys/{api_key}", level="full"),
     Case("GET", "/v2/ipwhitelist/{entry}", level="full"),
     Case("DELETE", "/v2/ipwhitelist/{entry}", level="full"),
+    Case("POST", "/v2/events/{event}/ack"),
+    Case("GET", "/v2/webhooks/{webhook}", level="full"),
+    Case(
+        "PUT",
+        "/v2/webhooks/{webhook}",
+        lambda caller, target: {"url": "https://hooks.example.com/moved", "event_types": ["*"]},
+        level="full",
+    ),
+    Case("DELETE", "/v2/webhooks/{webhook}", level="full"),
+    Case("GET", "/v2/webhooks/{webhook}/deliveries", level="full"),
+    Case("POST", "/v2/webhooks/{webhook}/deliveries/{delivery}/replay", level="full"),
 ]
 
 # Ids inside bodies: A's own route, B's id in the body. Not found, and nothing is created or changed.
@@ -158,12 +173,19 @@ BODY_CASES = [
             "password": PASSWORD,
         },
     ),
+    Case("POST", "/v2/events/ack", lambda caller, target: {"ids": [target.event.pk]}),
 ]
 
 # Creations that carry no id at all: what they create belongs to the caller's reseller.
 CREATE_CASES = [
     Case("POST", "/v2/apikeys", lambda caller, target: {"level": "read", "name": "created"}, level="full"),
     Case("POST", "/v2/ipwhitelist", lambda caller, target: {"cidr": "203.0.113.0/24"}, level="full"),
+    Case(
+        "POST",
+        "/v2/webhooks",
+        lambda caller, target: {"url": "https://hooks.example.com/new", "event_types": ["account.*"]},
+        level="full",
+    ),
 ]
 
 
@@ -246,6 +268,17 @@ LIST_CASES = [
         lambda w: set(AuditEvent.objects.filter(reseller=w.reseller).values_list("pk", flat=True)),
         filters=[("object_id", lambda w: w.mysql.pk)],
     ),
+    ListCase(
+        "/v2/events",
+        "id",
+        lambda w: set(Event.objects.filter(reseller=w.reseller).values_list("pk", flat=True)),
+    ),
+    ListCase(
+        "/v2/webhooks",
+        "id",
+        lambda w: set(Webhook.objects.filter(reseller=w.reseller).values_list("pk", flat=True)),
+        level="full",
+    ),
 ]
 
 
@@ -276,7 +309,7 @@ def test_foreign_id_in_the_body_is_not_found(case, client_a, world_a, world_b):
 @pytest.mark.parametrize("case", CREATE_CASES, ids=lambda c: c.id)
 def test_creation_belongs_to_the_callers_reseller(case, client_a, world_a, world_b):
     before_b = snapshot(world_b.reseller)
-    model = {"/v2/apikeys": ApiKey, "/v2/ipwhitelist": IpWhitelistEntry}[case.route]
+    model = {"/v2/apikeys": ApiKey, "/v2/ipwhitelist": IpWhitelistEntry, "/v2/webhooks": Webhook}[case.route]
     existing = set(model.objects.values_list("pk", flat=True))
     response = case.send(client_a, target=world_a, caller=world_a)
     assert response.status_code == 201, response.content
