@@ -19,6 +19,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # time.monotonic() on arrival
 
 
 def verify_standard_webhook(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int = 300) -> bool:
@@ -37,10 +38,19 @@ def verify_standard_webhook(secret: str, headers: dict[str, str], body: bytes, *
 
 class Receiver:
     """`Receiver(responses=[(500, b"boom"), (200, b"ok")])`: answers each request with the next response (the last
-    one again once the script runs out); `delay` seconds before answering."""
+    one again once the script runs out); with `per_message`, each message (`webhook-id`) follows the script on its
+    own; `delay` seconds before answering."""
 
-    def __init__(self, responses=((200, b"ok"),), *, delay: float = 0.0, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        responses=((200, b"ok"),),
+        *,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
+        per_message: bool = False,
+    ):
         self.responses = list(responses)
+        self.per_message = per_message
         self.delay = delay
         self.extra_headers = headers or {}
         self.received: list[Received] = []
@@ -50,8 +60,12 @@ class Receiver:
             def do_POST(self):  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
-                receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                index = min(len(receiver.received), len(receiver.responses)) - 1
+                request = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+                receiver.received.append(request)
+                seen = receiver.received
+                if receiver.per_message:
+                    seen = [r for r in seen if r.headers.get("webhook-id") == request.headers.get("webhook-id")]
+                index = min(len(seen), len(receiver.responses)) - 1
                 status, payload = receiver.responses[index]
                 if receiver.delay:
                     time.sleep(receiver.delay)

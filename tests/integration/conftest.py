@@ -467,4 +467,9 @@ def control_operations() -> dict[str, Callable[..., Any]]:
         found = Asset.objects.filter(pk=asset_id).first()
         return None if found is None else asset_state(found)
 
-    return {f.__name__: f for f in (setup_reseller, create_account, create_asset, retry_job, job, account, asset)}
+    from tests.integration.events_control import event_operations
+
+    return {
+        **{f.__name__: f for f in (setup_reseller, create_account, create_asset, retry_job, job, account, asset)},
+        **event_operations(owner),
+    }
