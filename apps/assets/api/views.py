@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apps.api.hints import HintedView, with_parameter
 from apps.api.views import ApiView
 from apps.assets import services
 from apps.assets.api.serializers import (
@@ -30,6 +31,7 @@ from apps.assets.api.serializers import (
     UpdateUserStatusIn,
 )
 from apps.assets.filters import AssetFilterSet
+from apps.assets.hints import LINUX_HOSTING_HINTS, MAILBOX_HINTS, MYSQL_HINTS
 from apps.assets.kinds import PHP_VERSIONS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
@@ -78,7 +80,7 @@ def no_content() -> Response:
     return Response(status=204)
 
 
-class AssetView(ApiView):
+class AssetView(HintedView, ApiView):
     """A route on one asset type. `name_kwarg` is the URL keyword that names the asset, if the route has one."""
 
     asset_type: ClassVar[str]
@@ -88,7 +90,7 @@ class AssetView(ApiView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no principal
             return Asset.objects.none()
-        return (
+        return self.hinted(
             Asset.objects.for_principal(self.principal)
             .filter(asset_type=self.asset_type)
             .select_related("account")
@@ -109,6 +111,7 @@ class AssetView(ApiView):
 
 class MySqlView(AssetView):
     asset_type = AssetType.MYSQL
+    with_hints, with_resource = MYSQL_HINTS, "mysqldatabase"
     name_kwarg = "database_name"
     label = "MySQL database"
 
@@ -119,11 +122,12 @@ class MySqlDatabaseList(MySqlView):
     @extend_schema(
         operation_id="mysqldatabases_list",
         summary="Overview of mysql databases",
+        parameters=[with_parameter(MYSQL_HINTS)],
         responses={200: MySqlDatabaseOut(many=True)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(MySqlDatabaseOut(page, many=True).data)
+        return self.get_paginated_response(self.expanded(MySqlDatabaseOut(page, many=True).data, page))
 
     @extend_schema(
         operation_id="mysqldatabases_create",
@@ -149,11 +153,12 @@ class MySqlDatabaseDetail(MySqlView):
     @extend_schema(
         operation_id="mysqldatabases_retrieve",
         summary="Get a specific database",
-        parameters=[DATABASE_NAME],
+        parameters=[DATABASE_NAME, with_parameter(MYSQL_HINTS)],
         responses={200: MySqlDatabaseOut},
     )
     def get(self, request, database_name):
-        return Response(MySqlDatabaseOut(self.get_asset()).data)
+        asset = self.get_asset()
+        return Response(self.expanded(MySqlDatabaseOut(asset).data, asset))
 
     @extend_schema(
         operation_id="mysqldatabases_destroy",
@@ -283,6 +288,7 @@ class MySqlUserPassword(MySqlUserView):
 
 class MailboxView(AssetView):
     asset_type = AssetType.MAILBOX
+    with_hints, with_resource = MAILBOX_HINTS, "mailbox"
     name_kwarg = "mailbox_name"
     label = "Mailbox"
 
@@ -295,11 +301,12 @@ class MailboxList(MailboxView):
         summary="Gets your mailboxes",
         description="Filter by `domain_name`. Paneel pages this list like the others (`skip`, `take`, "
         "`X-Paging-*` headers); the defaults return the first 25.",
+        parameters=[with_parameter(MAILBOX_HINTS)],
         responses={200: MailboxOut(many=True)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(MailboxOut(page, many=True).data)
+        return self.get_paginated_response(self.expanded(MailboxOut(page, many=True).data, page))
 
     @extend_schema(
         operation_id="mailboxes_create",
@@ -336,11 +343,12 @@ class MailboxDetail(MailboxView):
     @extend_schema(
         operation_id="mailboxes_retrieve",
         summary="Get a specific mailbox",
-        parameters=[MAILBOX_NAME],
+        parameters=[MAILBOX_NAME, with_parameter(MAILBOX_HINTS)],
         responses={200: MailboxDetailOut},
     )
     def get(self, request, mailbox_name):
-        return Response(MailboxDetailOut(self.get_asset()).data)
+        asset = self.get_asset()
+        return Response(self.expanded(MailboxDetailOut(asset).data, asset))
 
     @extend_schema(
         operation_id="mailboxes_destroy",
@@ -376,6 +384,7 @@ class MailboxPassword(MailboxView):
 
 class LinuxHostingView(AssetView):
     asset_type = AssetType.LINUX_HOSTING
+    with_hints, with_resource = LINUX_HOSTING_HINTS, "linuxhosting"
     name_kwarg = "domain_name"
     label = "Linux hosting"
 
@@ -395,11 +404,12 @@ class LinuxHostingList(LinuxHostingView):
     @extend_schema(
         operation_id="linuxhostings_list",
         summary="Overview of linux hostings",
+        parameters=[with_parameter(LINUX_HOSTING_HINTS)],
         responses={200: LinuxHostingOut(many=True)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(LinuxHostingOut(page, many=True).data)
+        return self.get_paginated_response(self.expanded(LinuxHostingOut(page, many=True).data, page))
 
 
 class LinuxHostingDetail(LinuxHostingView):
@@ -408,11 +418,12 @@ class LinuxHostingDetail(LinuxHostingView):
     @extend_schema(
         operation_id="linuxhostings_retrieve",
         summary="Linux hosting detail",
-        parameters=[DOMAIN_NAME],
+        parameters=[DOMAIN_NAME, with_parameter(LINUX_HOSTING_HINTS)],
         responses={200: LinuxHostingDetailOut},
     )
     def get(self, request, domain_name):
-        return Response(self.detail_representation(self.get_asset()))
+        asset = self.get_asset()
+        return Response(self.expanded(self.detail_representation(asset), asset))
 
 
 class PhpVersionSetting(LinuxHostingView):
