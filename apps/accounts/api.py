@@ -17,6 +17,7 @@ from apps.accounts.services import (
     suspend_account,
     unsuspend_account,
 )
+from apps.api.bulk import MAX_ITEMS, BulkResultOut, bulk_create
 from apps.api.hints import HintedView, with_parameter
 from apps.api.views import ApiView
 from apps.assets.models import Asset
@@ -247,3 +248,31 @@ class AccountSuspension(ApiView):
         self.check_if_match(account_representation(self.principal, account_id))
         _, job = unsuspend_account(principal=self.principal, account_id=account_id)
         return accepted(job)
+
+
+class AccountBulk(ApiView):
+    """Create many accounts at once."""
+
+    pagination_class = None  # the answer is one result per item, never paged
+    filter_backends = []
+
+    @extend_schema(
+        operation_id="accounts_bulk_create",
+        summary="Create many accounts",
+        description=f"An array of at most {MAX_ITEMS} account creations, each validated and created as "
+        "`POST /v2/accounts` would (quotas included), each in its own transaction. Answers 207 with one result per "
+        "item, in order: `status` 202 with `location` (the provisioning job), or the item's problem.",
+        request=AccountCreateIn(many=True),
+        responses={207: BulkResultOut(many=True)},
+    )
+    def post(self, request):
+        def create_one(data: dict) -> tuple[int, str]:
+            _, job = create_account(
+                principal=self.principal,
+                identifier=data["identifier"],
+                servicepack=data["servicepack_id"],
+                ftp_password=data.get("ftp_password"),
+            )
+            return 202, reverse("api:provisioningjob", kwargs={"job_id": job.pk})
+
+        return bulk_create(request, AccountCreateIn, create_one)

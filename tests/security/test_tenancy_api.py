@@ -176,6 +176,33 @@ BODY_CASES = [
     Case("POST", "/v2/events/ack", lambda caller, target: {"ids": [target.event.pk]}),
 ]
 
+# Bulk creates: A's own route, B's id in an item. That item is not found (207, its result a 404) and nothing is
+# created or changed; with A's own id instead it is created.
+BULK_CASES = [
+    Case(
+        "POST",
+        "/v2/accounts/bulk",
+        lambda caller, target: [
+            {
+                "identifier": f"{caller.reseller.slug}-bulk.example",
+                "servicepack_id": target.restricted_pack.pk,
+                "ftp_password": PASSWORD,
+            }
+        ],
+    ),
+    Case(
+        "POST",
+        "/v2/mailboxes/bulk",
+        lambda caller, target: [
+            {
+                "email_address": f"bulk@{target.account.identifier}",
+                "account_id": target.account.pk,
+                "password": PASSWORD,
+            }
+        ],
+    ),
+]
+
 # Creations that carry no id at all: what they create belongs to the caller's reseller.
 CREATE_CASES = [
     Case("POST", "/v2/apikeys", lambda caller, target: {"level": "read", "name": "created"}, level="full"),
@@ -306,6 +333,19 @@ def test_foreign_id_in_the_body_is_not_found(case, client_a, world_a, world_b):
     assert_success(client_a.request(case.method, route, case.body(world_a, world_a)))
 
 
+@pytest.mark.parametrize("case", BULK_CASES, ids=lambda c: c.id)
+def test_foreign_id_in_a_bulk_item_is_not_found(case, client_a, world_a, world_b):
+    before_a, before_b = snapshot(world_a.reseller), snapshot(world_b.reseller)
+    response = client_a.request(case.method, case.route, case.body(world_a, world_b))
+    assert response.status_code == 207, response.content
+    [result] = response.json()
+    assert (result["status"], result["problem"]["code"]) == (404, "not_found")
+    assert snapshot(world_b.reseller) == before_b
+    assert snapshot(world_a.reseller) == before_a
+    [result] = client_a.request(case.method, case.route, case.body(world_a, world_a)).json()
+    assert result["status"] in (201, 202), result
+
+
 @pytest.mark.parametrize("case", CREATE_CASES, ids=lambda c: c.id)
 def test_creation_belongs_to_the_callers_reseller(case, client_a, world_a, world_b):
     before_b = snapshot(world_b.reseller)
@@ -358,7 +398,7 @@ def test_unknown_or_malformed_object_id_is_not_found(case, garbage, client_a, wo
 
 
 def covered() -> set[tuple[str, str]]:
-    cases = [*OBJECT_CASES, *BODY_CASES, *CREATE_CASES]
+    cases = [*OBJECT_CASES, *BODY_CASES, *BULK_CASES, *CREATE_CASES]
     return {(shape(c.route), c.method) for c in cases} | {(shape(c.route), "GET") for c in LIST_CASES}
 
 
@@ -374,7 +414,7 @@ def test_every_tenancy_case_names_an_existing_route_and_method():
     assert stale == [], f"tenancy cases for routes or methods that do not exist: {stale}"
 
 
-@pytest.mark.parametrize("case", [*OBJECT_CASES, *BODY_CASES, *CREATE_CASES], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", [*OBJECT_CASES, *BODY_CASES, *BULK_CASES, *CREATE_CASES], ids=lambda c: c.id)
 def test_case_route_resolves_to_an_api_view(case):
     path = re.sub(r"\{(\w+)\}", "1", case.route)
     try:

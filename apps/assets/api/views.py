@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apps.api.bulk import MAX_ITEMS, BulkResultOut, bulk_create
 from apps.api.hints import HintedView, with_parameter
 from apps.api.views import ApiView
 from apps.assets import services
@@ -335,6 +336,33 @@ class MailboxList(MailboxView):
             password=data["password"],
         )
         return Response(status=201, headers={LOCATION: f"/v2/mailboxes/{asset.name}"})
+
+
+class MailboxBulk(MailboxView):
+    pagination_class = None  # the answer is one result per item, never paged
+    filter_backends = []
+
+    @extend_schema(
+        operation_id="mailboxes_bulk_create",
+        summary="Create many mailboxes",
+        description=f"An array of at most {MAX_ITEMS} mailbox creations, each validated and created as "
+        "`POST /v2/mailboxes` would (quotas included), each in its own transaction. Answers 207 with one result per "
+        "item, in order: `status` 201 with `location` (the mailbox), or the item's problem.",
+        request=CreateMailboxIn(many=True),
+        responses={207: BulkResultOut(many=True)},
+    )
+    def post(self, request):
+        def create_one(data: dict) -> tuple[int, str]:
+            asset, _ = services.create_asset(
+                principal=self.principal,
+                account_id=data["account_id"],
+                asset_type=self.asset_type,
+                fields={"email_address": data["email_address"]},
+                password=data["password"],
+            )
+            return 201, f"/v2/mailboxes/{asset.name}"
+
+        return bulk_create(request, CreateMailboxIn, create_one)
 
 
 class MailboxDetail(MailboxView):
