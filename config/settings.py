@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.api.signed_responses.JwtResponseMiddleware",  # outside the problem middleware: errors are signed too
     "apps.api.problems.ApiProblemMiddleware",
 ]
 
@@ -267,6 +268,11 @@ PANEEL_WEBHOOK_TIMEOUT_SECONDS = float(env("PANEEL_WEBHOOK_TIMEOUT_SECONDS", "5"
 # private ranges, or name networks allowed whatever their range (metadata addresses stay refused).
 PANEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("PANEEL_WEBHOOK_ALLOW_PRIVATE")
 PANEEL_WEBHOOK_ALLOWED_NETWORKS = env_list("PANEEL_WEBHOOK_ALLOWED_NETWORKS")
+
+# `?jwt=1` answers are signed ES256 with this EC P-256 key (PEM text or a file); without one it is derived from
+# SECRET_KEY, so all processes of an installation share it.
+PANEEL_JWT_PRIVATE_KEY = env("PANEEL_JWT_PRIVATE_KEY")
+PANEEL_JWT_PRIVATE_KEY_FILE = env("PANEEL_JWT_PRIVATE_KEY_FILE")
 
 # SHA-512-crypt rounds of the FTP and mailbox password hashes (5000 is crypt(3)'s default; more is slower to guess).
 PANEEL_CRYPT_ROUNDS = int(env("PANEEL_CRYPT_ROUNDS", "5000"))

@@ -197,6 +197,17 @@ IDEMPOTENCY_KEY = request_header(
 X_REQUEST_ID = request_header("X-Request-Id", "Your id for the request (8-128 of `A-Z a-z 0-9 . _ : -`), echoed back.")
 
 
+JWT_PARAMETER = {
+    "name": "jwt",
+    "in": "query",
+    "required": False,
+    "description": '`1`: answer `{"result": "success", "data": "<JWT>"}` instead, an ES256 token (24 h) whose '
+    "claims `request` (path and query) and `response` (this answer's body, errors included) and `status` are "
+    "signed with the key published at `/v2/jwks.json`.",
+    "schema": {"type": "string", "enum": ["1"]},
+}
+
+
 class PaneelAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema plus the behaviour every `ApiView` shares (DESIGN 6)."""
 
@@ -206,6 +217,8 @@ class PaneelAutoSchema(AutoSchema):
             return operation  # public routes (the document and docs pages) are not described
         self.register_components(registry)
         self.add_request_headers(operation)
+        if method == "GET":
+            operation["parameters"].append(copy.deepcopy(JWT_PARAMETER))
         self.add_success_headers(operation)
         self.add_error_responses(operation)
         return operation
