@@ -47,6 +47,10 @@ class ApiVersionRetired(DomainError):
     code, status, title = "api_version_retired", 410, "API version retired"
 
 
+class ClientSecretRequired(DomainError):
+    code, status, title = "client_secret_required", 403, "Client secret required"
+
+
 class InternalError(DomainError):
     code, status, title = "internal_error", 500, "Internal error"
 
@@ -72,5 +76,7 @@ ERROR_CODES = {
     "rate_limited": "Too many requests in this window; retry after `Retry-After` seconds.",
     "api_version_retired": "API v1 is retired; use /v2/.",
     "unsupported_media_type": "Send JSON (`Content-Type: application/json`).",
+    "client_secret_required": "A DELETE with an OAuth token must carry the application's `client_secret` (JSON body, "
+    "or the query as a fallback).",
     "internal_error": "An unexpected error; it has been logged.",
 }

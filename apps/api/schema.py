@@ -28,7 +28,11 @@ HMAC_DESCRIPTION = (
     "signature = Base64(HMAC-SHA256(api secret, string to sign)). Timestamps more than 300 s from the server's "
     "clock and reused nonces are refused. The client IP must be in the reseller's IP whitelist."
 )
-BEARER_DESCRIPTION = "OAuth2 access token (scopes `read`, `write`, `full`) in `Authorization: Bearer <token>`."
+BEARER_DESCRIPTION = (
+    "OAuth2 access token (scopes `read`, `write`, `full`) in `Authorization: Bearer <token>`. A DELETE with a token "
+    'must also carry the application\'s `client_secret` (JSON body `{"client_secret": "..."}`, or the query as '
+    "a fallback), or it is refused with 403 `client_secret_required`."
+)
 PROBLEM_JSON = "application/problem+json"
 ERRORS_PAGE = "/v2/docs/errors"
 
@@ -208,6 +212,16 @@ JWT_PARAMETER = {
 }
 
 
+CLIENT_SECRET_PARAMETER = {
+    "name": "client_secret",
+    "in": "query",
+    "required": False,
+    "description": "OAuth bearer tokens only: the application's client secret, when it is not sent in the JSON "
+    "body (403 `client_secret_required` without it). API keys never send it.",
+    "schema": {"type": "string"},
+}
+
+
 class PaneelAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema plus the behaviour every `ApiView` shares (DESIGN 6)."""
 
@@ -219,6 +233,8 @@ class PaneelAutoSchema(AutoSchema):
         self.add_request_headers(operation)
         if method == "GET":
             operation["parameters"].append(copy.deepcopy(JWT_PARAMETER))
+        if method == "DELETE":
+            operation["parameters"].append(copy.deepcopy(CLIENT_SECRET_PARAMETER))
         self.add_success_headers(operation)
         self.add_error_responses(operation)
         return operation
