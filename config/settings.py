@@ -268,6 +268,8 @@ PANEEL_WEBHOOK_TIMEOUT_SECONDS = float(env("PANEEL_WEBHOOK_TIMEOUT_SECONDS", "5"
 # private ranges, or name networks allowed whatever their range (metadata addresses stay refused).
 PANEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("PANEEL_WEBHOOK_ALLOW_PRIVATE")
 PANEEL_WEBHOOK_ALLOWED_NETWORKS = env_list("PANEEL_WEBHOOK_ALLOWED_NETWORKS")
+# Off: webhooks reach only PANEEL_WEBHOOK_ALLOWED_NETWORKS (an egress allowlist; the test settings use it).
+PANEEL_WEBHOOK_ALLOW_PUBLIC = env_bool("PANEEL_WEBHOOK_ALLOW_PUBLIC", default=True)
 
 # `?jwt=1` answers are signed ES256 with this EC P-256 key (PEM text or a file); without one it is derived from
 # SECRET_KEY, so all processes of an installation share it.

@@ -7,7 +7,8 @@ resolves to something else a moment later (DNS rebinding) is never looked up aga
 timeouts are short and only a small prefix of the response body is read.
 
 `PANEEL_WEBHOOK_ALLOW_PRIVATE` lets private ranges through (on-premise receivers); `PANEEL_WEBHOOK_ALLOWED_NETWORKS`
-lists networks allowed whatever their range. Metadata addresses are refused even then.
+lists networks allowed whatever their range. Metadata addresses are refused even then. With
+`PANEEL_WEBHOOK_ALLOW_PUBLIC` off (the test settings), only the allowed networks are reached at all.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def refusal(address: str) -> str | None:
         return None if settings.PANEEL_WEBHOOK_ALLOW_PRIVATE else "a private address"
     if not ip.is_global:
         return "a non-public address"
+    if not settings.PANEEL_WEBHOOK_ALLOW_PUBLIC:
+        return "outside PANEEL_WEBHOOK_ALLOWED_NETWORKS (public addresses are off)"
     return None
 
 

@@ -40,8 +40,16 @@ def test_non_public_addresses_are_refused(address, reason):
 
 
 @pytest.mark.parametrize("address", ["93.184.215.14", "8.8.8.8", "2606:4700::6810:84e5"])
-def test_public_addresses_are_allowed(address):
+def test_public_addresses_are_allowed(address, settings):
+    settings.PANEEL_WEBHOOK_ALLOW_PUBLIC = True  # the default; the test settings turn it off (nothing leaves here)
     assert outbound.refusal(address) is None
+
+
+def test_with_public_addresses_off_only_the_allowed_networks_are_reached(settings):
+    settings.PANEEL_WEBHOOK_ALLOW_PUBLIC = False
+    settings.PANEEL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    assert "public addresses are off" in outbound.refusal("8.8.8.8")
+    assert outbound.refusal("127.0.0.1") is None
 
 
 def test_allow_private_opens_private_ranges_only(settings):
