@@ -395,7 +395,24 @@ Every authenticated response carries `X-RateLimit-Limit`, `X-RateLimit-Usage`, `
 
 Single resources answer GET with an `ETag`: send it back as `If-None-Match` (304 while unchanged) or as `If-Match`
 on PUT and DELETE (412 when it has changed). POSTs that create honour `Idempotency-Key`, except
-`POST /v2/apikeys`.
+`POST /v2/apikeys` and `POST /v2/webhooks` (their answers carry a secret).
+
+## Events and webhooks
+
+Every audited change and every provisioning job end is an event: `GET /v2/events` lists the pending ones (filter
+`type`, exact or `prefix.*`), `POST /v2/events/{{event_id}}/ack` and `POST /v2/events/ack` mark them complete;
+events are kept 30 days. Webhooks (`/v2/webhooks`, level `full`) receive them as POSTs signed as Standard
+Webhooks does (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of
+"id.timestamp.body">`, keyed with the base64 part of the `whsec_` secret); failures are retried with exponential
+backoff for 24 hours, every attempt is listed under `/v2/webhooks/{{webhook_id}}/deliveries` and can be replayed.
+
+## Expanding, signing, bulk
+
+`?with=` on list and detail routes expands related data (e.g. `/v2/accounts?with=assets,servicepack`,
+`/v2/mysqldatabases?with=users,account.servicepack`); an unknown hint is a 400. `?jwt=1` on any GET answers
+`{{"result": "success", "data": "<JWT>"}}`, an ES256 token (24 h) over the request and the answer it replaces;
+the key is at `/v2/jwks.json`. `POST /v2/accounts/bulk` and `POST /v2/mailboxes/bulk` take up to 100 items and
+answer 207 with one result per item. A DELETE with an OAuth token carries the application's `client_secret`.
 
 ## Errors
 
