@@ -201,17 +201,6 @@ IDEMPOTENCY_KEY = request_header(
 X_REQUEST_ID = request_header("X-Request-Id", "Your id for the request (8-128 of `A-Z a-z 0-9 . _ : -`), echoed back.")
 
 
-JWT_PARAMETER = {
-    "name": "jwt",
-    "in": "query",
-    "required": False,
-    "description": '`1`: answer `{"result": "success", "data": "<JWT>"}` instead, an ES256 token (24 h) whose '
-    "claims `request` (path and query) and `response` (this answer's body, errors included) and `status` are "
-    "signed with the key published at `/v2/jwks.json`.",
-    "schema": {"type": "string", "enum": ["1"]},
-}
-
-
 CLIENT_SECRET_PARAMETER = {
     "name": "client_secret",
     "in": "query",
@@ -231,8 +220,6 @@ class PaneelAutoSchema(AutoSchema):
             return operation  # public routes (the document and docs pages) are not described
         self.register_components(registry)
         self.add_request_headers(operation)
-        if method == "GET":
-            operation["parameters"].append(copy.deepcopy(JWT_PARAMETER))
         if method == "DELETE":
             operation["parameters"].append(copy.deepcopy(CLIENT_SECRET_PARAMETER))
         self.add_success_headers(operation)
@@ -410,9 +397,13 @@ backoff for 24 hours, every attempt is listed under `/v2/webhooks/{{webhook_id}}
 
 `?with=` on list and detail routes expands related data (e.g. `/v2/accounts?with=assets,servicepack`,
 `/v2/mysqldatabases?with=users,account.servicepack`); an unknown hint is a 400. `?jwt=1` on any GET answers
-`{{"result": "success", "data": "<JWT>"}}`, an ES256 token (24 h) over the request and the answer it replaces;
-the key is at `/v2/jwks.json`. `POST /v2/accounts/bulk` and `POST /v2/mailboxes/bulk` take up to 100 items and
-answer 207 with one result per item. A DELETE with an OAuth token carries the application's `client_secret`.
+`{{"result": "success", "data": "<JWT>"}}` (status and headers unchanged) instead of the answer described here:
+an ES256 token valid 24 h whose claims are `request` (path and query), `response` (the body it replaces, errors
+included), `status`, `iat` and `exp`, verified with the key published at `/v2/jwks.json`. (A modifier of every
+GET, like a header, it is described here rather than on each operation.)
+
+`POST /v2/accounts/bulk` and `POST /v2/mailboxes/bulk` take up to 100 items and answer 207 with one result
+per item. A DELETE with an OAuth token carries the application's `client_secret`.
 
 ## Errors
 
