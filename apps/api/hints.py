@@ -122,7 +122,8 @@ class HintedView:
 
     def with_selection(self) -> dict[str, dict]:
         if not hasattr(self, "_with_selection"):
-            raw = self.request.query_params.get("with") if getattr(self, "request", None) else None
+            request = getattr(self, "request", None)
+            raw = request.query_params.get("with") if request is not None and request.method == "GET" else None
             self._with_selection = parse(raw, self.with_hints, self.with_resource)
         return self._with_selection
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from apps.api.views import ApiView, FullLevelView
+from apps.core.filters import BIGGEST_ID
 from apps.events import services
 from apps.events.filters import EventFilterSet, WebhookDeliveryFilterSet
 from apps.events.models import AttemptOutcome, DeliveryStatus, Event, Webhook, WebhookAttempt, WebhookDelivery
@@ -35,7 +36,7 @@ class EventOut(serializers.Serializer):
 
 class EventAckIn(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=services.MAX_ACK_IDS
+        child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID), min_length=1, max_length=services.MAX_ACK_IDS
     )
 
 
@@ -91,7 +92,7 @@ class EventBulkAck(ApiView):
         description=f"At most {services.MAX_ACK_IDS} ids. Ids that name no event of yours are left out of the answer; "
         "404 when none does.",
         request=EventAckIn,
-        responses={200: EventAckOut},
+        responses={200: EventAckOut, 404: OpenApiResponse(description="`not_found`: none of the ids is your event's.")},
     )
     def post(self, request):
         serializer = EventAckIn(data=request.data)

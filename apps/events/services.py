@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.core import audit
 from apps.core.crypto import encrypt
 from apps.core.errors import FieldProblem, InvalidState, NotFound, ValidationFailed
+from apps.core.filters import BIGGEST_ID
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
 from apps.events import outbound
@@ -47,7 +48,9 @@ def ack_events(*, principal: Principal, event_ids: Iterable[int]) -> list[int]:
     if len(ids) > MAX_ACK_IDS:
         raise invalid("ids", f"At most {MAX_ACK_IDS} event ids at once.")
     with transaction.atomic():
-        events = list(Event.objects.for_principal(principal).filter(pk__in=ids).order_by("pk"))
+        # An id no database column can hold names no event (and must not reach the database driver).
+        storable = [event_id for event_id in ids if 0 < event_id <= BIGGEST_ID]
+        events = list(Event.objects.for_principal(principal).filter(pk__in=storable).order_by("pk"))
         if not events:
             raise NotFound("No such event." if len(ids) == 1 else "None of these events exists.", field="ids")
         # Only the first acknowledgement sets the time: two consumers acking at once both succeed, and it stays.

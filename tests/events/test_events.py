@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.core.errors import NotFound
 from apps.core.models import AuditEvent
 from apps.events.models import Event
 from apps.events.selectors import purge_old_events
+from apps.events.services import ack_events
 from apps.ipwhitelist.services import add_whitelist_entry
 from apps.provisioning.jobs import record_job
 from apps.provisioning.runner import run_job
@@ -160,3 +162,11 @@ def test_list_query_count_does_not_grow_with_take(api_client, tenant_a, events_a
     client.get("/v2/events?take=1")
     with django_assert_max_num_queries(5):
         assert len(client.get("/v2/events?take=100").json()) >= 5
+
+
+def test_ids_beyond_what_a_database_column_holds_are_a_400_or_not_found(api_client, tenant_a, full_a, events_a):
+    client = api_client(tenant_a, "write")
+    assert_problem(client.post("/v2/events/ack", {"ids": [2**70]}), 400, "validation_failed", "ids.0")
+    assert_problem(client.post(f"/v2/events/{2**70}/ack"), 404, "not_found")
+    with pytest.raises(NotFound):
+        ack_events(principal=full_a, event_ids=[2**70])
