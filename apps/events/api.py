@@ -236,9 +236,11 @@ class WebhookDeliveryList(FullLevelView):
     filterset_class = WebhookDeliveryFilterSet
 
     def get_queryset(self):
+        if getattr(self, "webhook", None) is None:  # schema introspection: no request, no webhook
+            return WebhookDelivery.objects.none()
         return (
             WebhookDelivery.objects.for_principal(self.principal)
-            .filter(webhook_id=self.kwargs["webhook_id"])
+            .filter(webhook=self.webhook)
             .select_related("event")
             .prefetch_related(Prefetch("attempts", queryset=WebhookAttempt.objects.order_by("number")))
             .order_by("-created_at", "-id")
@@ -251,7 +253,7 @@ class WebhookDeliveryList(FullLevelView):
         responses={200: DeliveryOut(many=True)},
     )
     def get(self, request, webhook_id):
-        webhook_of(self.principal, webhook_id)
+        self.webhook = webhook_of(self.principal, webhook_id)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(DeliveryOut(page, many=True).data)
 
@@ -269,6 +271,7 @@ class WebhookDeliveryReplay(FullLevelView):
         },
     )
     def post(self, request, webhook_id, delivery_id):
-        delivery = WebhookDelivery.objects.get_for_principal(self.principal, pk=delivery_id, webhook_id=webhook_id)
+        webhook = webhook_of(self.principal, webhook_id)  # a pk lookup: an id beyond any column is simply not found
+        delivery = WebhookDelivery.objects.get_for_principal(self.principal, pk=delivery_id, webhook=webhook)
         services.replay_delivery(principal=self.principal, delivery_id=delivery.pk)
         return Response(status=202, headers={"Location": f"/v2/webhooks/{webhook_id}/deliveries"})

@@ -170,3 +170,22 @@ def test_ids_beyond_what_a_database_column_holds_are_a_400_or_not_found(api_clie
     assert_problem(client.post(f"/v2/events/{2**70}/ack"), 404, "not_found")
     with pytest.raises(NotFound):
         ack_events(principal=full_a, event_ids=[2**70])
+
+
+@pytest.mark.parametrize(
+    ("method", "route"),
+    [
+        ("POST", "/v2/events/{huge}/ack"),
+        ("GET", "/v2/webhooks/{huge}"),
+        ("DELETE", "/v2/webhooks/{huge}"),
+        ("GET", "/v2/webhooks/{huge}/deliveries"),
+        ("POST", "/v2/webhooks/{huge}/deliveries/{huge}/replay"),
+        ("POST", "/v2/webhooks/1/deliveries/{huge}/replay"),
+    ],
+)
+def test_path_ids_beyond_a_database_column_are_not_found(api_client, tenant_a, full_a, method, route):
+    from apps.events.services import create_webhook
+
+    create_webhook(principal=full_a, url="https://hooks.alpha.example/in", event_types=["webhook.*"])
+    response = api_client(tenant_a, "full").request(method, route.format(huge=2**128))
+    assert_problem(response, 404, "not_found")
