@@ -5,6 +5,7 @@ deliveries can be sent again from the delivery list."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
 from apps.core.admin import ServiceAdminMixin, operator_principal
 from apps.core.errors import DomainError
@@ -13,14 +14,26 @@ from apps.events.models import Event, Webhook, WebhookAttempt, WebhookDelivery
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Nothing is added, changed or deleted here. Rows go with what owns them (a reseller, a webhook): deleting
+    that still needs the delete permission of these models, so it is kept, and only this admin's own delete view,
+    link and action are withheld."""
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "show_delete": False})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
 
 
 @admin.register(Event)
@@ -46,11 +59,6 @@ class WebhookAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_deleted_objects(self, objs, request):
-        # Its deliveries and attempts go with it (their own admin is read-only): no permission of theirs is needed.
-        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, set(), protected
 
     def delete_through_service(self, request, obj):
         return services.delete_webhook(principal=self.principal(request, obj.reseller), webhook_id=obj.pk)

@@ -40,3 +40,12 @@ def test_replay_action_sends_deliveries_again(op_client, full_a):
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.next_attempt_at is not None
     assert AuditEvent.objects.filter(action="webhook_delivery.replay", via="admin").count() == 1
+
+
+def test_events_are_not_deleted_on_their_own_but_go_with_their_reseller(op_client, full_a, tenant_a):
+    from apps.events.models import Event
+
+    create_webhook(principal=full_a, url="https://hooks.alpha.example/in", event_types=["*"])  # an event
+    event = Event.objects.get(reseller=tenant_a["reseller"], type="webhook.create")
+    assert op_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
