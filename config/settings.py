@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "apps.provisioning",
     "apps.apikeys",
     "apps.ipwhitelist",
+    "apps.events",
     "apps.api",
     "apps.twofactor",
     "apps.panel",  # the panel's shell: the top floor, nothing imports it
@@ -150,6 +151,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.api.signed_responses.JwtResponseMiddleware",  # outside the problem middleware: errors are signed too
     "apps.api.problems.ApiProblemMiddleware",
     "apps.twofactor.middleware.StaffTwoFactorMiddleware",
 ]
@@ -290,6 +292,22 @@ PANEEL_DRIVERS = {
 PANEEL_JOB_LEASE_SECONDS = int(env("PANEEL_JOB_LEASE_SECONDS", "120"))
 # Workers measure each asset's real size (driver `usage`) when its last measurement is older than this.
 PANEEL_USAGE_INTERVAL_SECONDS = int(env("PANEEL_USAGE_INTERVAL_SECONDS", "3600"))
+
+# Events and webhooks (apps/events): delivery retries back off from the base (doubling, at most 6 h) for this long.
+PANEEL_WEBHOOK_RETRY_BASE_SECONDS = float(env("PANEEL_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+PANEEL_WEBHOOK_RETRY_FOR_SECONDS = int(env("PANEEL_WEBHOOK_RETRY_FOR_SECONDS", str(24 * 3600)))
+PANEEL_WEBHOOK_TIMEOUT_SECONDS = float(env("PANEEL_WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Webhook URLs may not reach loopback, private, link-local or metadata addresses; on-premise set-ups may allow
+# private ranges, or name networks allowed whatever their range (metadata addresses stay refused).
+PANEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("PANEEL_WEBHOOK_ALLOW_PRIVATE")
+PANEEL_WEBHOOK_ALLOWED_NETWORKS = env_list("PANEEL_WEBHOOK_ALLOWED_NETWORKS")
+# Off: webhooks reach only PANEEL_WEBHOOK_ALLOWED_NETWORKS (an egress allowlist; the test settings use it).
+PANEEL_WEBHOOK_ALLOW_PUBLIC = env_bool("PANEEL_WEBHOOK_ALLOW_PUBLIC", default=True)
+
+# `?jwt=1` answers are signed ES256 with this EC P-256 key (PEM text or a file); without one it is derived from
+# SECRET_KEY, so all processes of an installation share it.
+PANEEL_JWT_PRIVATE_KEY = env("PANEEL_JWT_PRIVATE_KEY")
+PANEEL_JWT_PRIVATE_KEY_FILE = env("PANEEL_JWT_PRIVATE_KEY_FILE")
 
 # SHA-512-crypt rounds of the FTP and mailbox password hashes (5000 is crypt(3)'s default; more is slower to guess).
 PANEEL_CRYPT_ROUNDS = int(env("PANEEL_CRYPT_ROUNDS", "5000"))

@@ -28,5 +28,6 @@ urlpatterns = [
     path("assets/", include("apps.assets.urls")),
     path("jobs/", include("apps.provisioning.urls")),
     path("api-access/whitelist/", include("apps.ipwhitelist.urls")),
+    path("api-access/webhooks/", include("apps.events.urls")),
     path("api-access/", include("apps.apikeys.urls")),
 ]

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from apps.api import problems
 
 # Public pages about the API: not operations of it, and no tenant's data.
-DOCUMENTATION_ROUTES = {"/v2/openapi.json", "/v2/docs/", "/v2/docs/errors"}
+DOCUMENTATION_ROUTES = {"/v2/openapi.json", "/v2/docs/", "/v2/docs/errors", "/v2/jwks.json"}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 

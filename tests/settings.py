@@ -18,3 +18,6 @@ if os.environ.get("PANEEL_TEST_PROVISIONING_ROOT"):  # a worker process of tests
 else:
     PANEEL_PROVISIONING_ROOT = Path(tempfile.mkdtemp(prefix="paneel-"))
     atexit.register(shutil.rmtree, PANEEL_PROVISIONING_ROOT, ignore_errors=True)
+# Webhook deliveries made by the suite (a live server commits, and the immediate backend then delivers) never leave
+# this machine: only the networks a test allows (its loopback receiver) are reached.
+PANEEL_WEBHOOK_ALLOW_PUBLIC = False

@@ -28,6 +28,8 @@ from apps.apikeys.services import create_api_key
 from apps.assets import hosting_services
 from apps.assets import services as assets
 from apps.core.models import AuditEvent
+from apps.events.models import AttemptOutcome, Event, WebhookAttempt, WebhookDelivery
+from apps.events.services import create_webhook
 from apps.ipwhitelist.services import add_whitelist_entry
 from apps.provisioning.jobs import record_job
 from apps.provisioning.models import JobStatus, ProvisioningJob
@@ -104,7 +106,9 @@ def build_world(
     (`db_user`) besides its own, a mailbox `info@` (unless `mailbox=False`), a listed API key and whitelist entry.
     On request (None otherwise): a suspended account on `paused_on` (`paused`); a copy of `restricted_like` only
     this reseller may use (`restricted_pack`) and an account on it (`on_own_pack`); a failed job on the database
-    (`failed_job`); an OAuth application (`oauth_link`). `job` is the first finished job, `membership` the
+    (`failed_job`); an OAuth application (`oauth_link`). A webhook (`webhook`) with one delivery (`delivery`) and its
+    `attempt`; `event` is the reseller's first event.
+    `job` is the first finished job, `membership` the
     writer's, `audit_event` one of the reseller's."""
     reseller = tenant["reseller"]
     owner = principal(tenant, "owner")
@@ -186,6 +190,17 @@ def build_world(
             redirect_uris=f"https://{slug}.example/callback",
         )
         world.oauth_link = ResellerApplication.objects.get(application=application)
+    # A webhook subscribed to its own creation only: one delivery (never sent: no commit runs it), and the later
+    # writes of the suites make none.
+    world.webhook, _ = create_webhook(
+        principal=owner, url=f"https://hooks.{slug}.example/paneel", event_types=["webhook.create"]
+    )
+    world.delivery = WebhookDelivery.objects.get(webhook=world.webhook)
+    world.event = Event.objects.filter(reseller=reseller).order_by("pk").first()
+    # As the worker records an attempt that could not connect (no test here reaches the network).
+    world.attempt = WebhookAttempt.objects.create(
+        delivery=world.delivery, number=1, outcome=AttemptOutcome.NETWORK_ERROR, error="ConnectionRefusedError"
+    )
     for made in (world.account, world.hosting, world.mysql, world.mailbox, world.paused, world.failed_job):
         if made is not None:
             made.refresh_from_db()

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from apps.accounts.filters import AccountFilterSet
+from apps.accounts.hints import ACCOUNT_HINTS
 from apps.accounts.models import Account, Status
 from apps.accounts.services import (
     change_servicepack,
@@ -16,6 +17,8 @@ from apps.accounts.services import (
     suspend_account,
     unsuspend_account,
 )
+from apps.api.bulk import MAX_ITEMS, BulkResultOut, bulk_create
+from apps.api.hints import HintedView, with_parameter
 from apps.api.views import ApiView
 from apps.assets.models import Asset
 from apps.core.principal import Principal
@@ -98,14 +101,15 @@ class AccountDetailOut(serializers.Serializer):
 # --- Helpers beside their only user.
 
 
+def account_detail_queryset():
+    return Account.objects.select_related("servicepack").prefetch_related(
+        Prefetch("assets", queryset=Asset.objects.order_by("created_at", "id"))
+    )
+
+
 def account_representation(principal: Principal, account_id: int) -> dict:
     """The account as `GET /v2/accounts/{account_id}` shows it (and as `If-Match` is compared against)."""
-    account = (
-        Account.objects.select_related("servicepack")
-        .prefetch_related(Prefetch("assets", queryset=Asset.objects.order_by("created_at", "id")))
-        .get_for_principal(principal, pk=account_id)
-    )
-    return AccountDetailOut(account).data
+    return AccountDetailOut(account_detail_queryset().get_for_principal(principal, pk=account_id)).data
 
 
 def accepted(job: ProvisioningJob) -> Response:
@@ -122,24 +126,26 @@ INVALID_STATE = OpenApiResponse(
 )
 
 
-class AccountList(ApiView):
-    """The reseller's accounts (filters, `ordering`, paging), and account creation."""
+class AccountList(HintedView, ApiView):
+    """The reseller's accounts (filters, `ordering`, paging, `with` hints), and account creation."""
 
     queryset = Account.objects.none()  # schema introspection only; get_queryset scopes to the principal
     filterset_class = AccountFilterSet
     ordering_fields = ["created_at", "identifier", "id"]
+    with_hints, with_resource = ACCOUNT_HINTS, "account"
 
     def get_queryset(self):
-        return Account.objects.for_principal(self.principal).order_by("created_at", "id")
+        return self.hinted(Account.objects.for_principal(self.principal).order_by("created_at", "id"))
 
     @extend_schema(
         operation_id="accounts_list",
         summary="Overview of accounts",
+        parameters=[with_parameter(ACCOUNT_HINTS)],
         responses={200: AccountOut(many=True)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(AccountOut(page, many=True).data)
+        return self.get_paginated_response(self.expanded(AccountOut(page, many=True).data, page))
 
     @extend_schema(
         operation_id="accounts_create",
@@ -166,19 +172,22 @@ class AccountList(ApiView):
         return accepted(job)
 
 
-class AccountDetail(ApiView):
+class AccountDetail(HintedView, ApiView):
     """One account with its servicepack and assets; deleting it is background work."""
 
     etag_on_get = True
+    with_hints, with_resource = ACCOUNT_HINTS, "account"
 
     @extend_schema(
         operation_id="accounts_retrieve",
         summary="Get a specific account",
-        parameters=[ACCOUNT_ID],
+        description="`with=servicepack` shows the servicepack with its items (`assets` are always shown here).",
+        parameters=[ACCOUNT_ID, with_parameter(ACCOUNT_HINTS)],
         responses={200: AccountDetailOut},
     )
     def get(self, request, account_id):
-        return Response(account_representation(self.principal, account_id))
+        account = self.hinted(account_detail_queryset()).get_for_principal(self.principal, pk=account_id)
+        return Response(self.expanded(AccountDetailOut(account).data, account))
 
     @extend_schema(
         operation_id="accounts_destroy",
@@ -252,3 +261,31 @@ class AccountSuspension(ApiView):
         self.check_if_match(account_representation(self.principal, account_id))
         _, job = unsuspend_account(principal=self.principal, account_id=account_id)
         return accepted(job)
+
+
+class AccountBulk(ApiView):
+    """Create many accounts at once."""
+
+    pagination_class = None  # the answer is one result per item, never paged
+    filter_backends = []
+
+    @extend_schema(
+        operation_id="accounts_bulk_create",
+        summary="Create many accounts",
+        description=f"An array of at most {MAX_ITEMS} account creations, each validated and created as "
+        "`POST /v2/accounts` would (quotas included), each in its own transaction. Answers 207 with one result per "
+        "item, in order: `status` 202 with `location` (the provisioning job), or the item's problem.",
+        request=AccountCreateIn(many=True),
+        responses={207: BulkResultOut(many=True)},
+    )
+    def post(self, request):
+        def create_one(data: dict) -> tuple[int, str]:
+            _, job = create_account(
+                principal=self.principal,
+                identifier=data["identifier"],
+                servicepack=data["servicepack_id"],
+                ftp_password=data.get("ftp_password"),
+            )
+            return 202, reverse("api:provisioningjob", kwargs={"job_id": job.pk})
+
+        return bulk_create(request, AccountCreateIn, create_one)

@@ -56,6 +56,10 @@ class ServiceUnavailable(DomainError):
     retry_after = 30  # seconds: a shared cache that went away is usually back soon
 
 
+class ClientSecretRequired(DomainError):
+    code, status, title = "client_secret_required", 403, "Client secret required"
+
+
 class InternalError(DomainError):
     code, status, title = "internal_error", 500, "Internal error"
 
@@ -83,5 +87,7 @@ ERROR_CODES = {
     "unsupported_media_type": "Send JSON (`Content-Type: application/json`).",
     "request_too_large": "The request body is larger than the server accepts.",
     "service_unavailable": "A service the API needs (the shared cache) is unreachable; retry after `Retry-After`.",
+    "client_secret_required": "A DELETE with an OAuth token must carry the application's `client_secret` (JSON body, "
+    "or the query as a fallback).",
     "internal_error": "An unexpected error; it has been logged.",
 }

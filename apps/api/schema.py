@@ -28,7 +28,11 @@ HMAC_DESCRIPTION = (
     "signature = Base64(HMAC-SHA256(api secret, string to sign)). Timestamps more than 300 s from the server's "
     "clock and reused nonces are refused. The client IP must be in the reseller's IP whitelist."
 )
-BEARER_DESCRIPTION = "OAuth2 access token (scopes `read`, `write`, `full`) in `Authorization: Bearer <token>`."
+BEARER_DESCRIPTION = (
+    "OAuth2 access token (scopes `read`, `write`, `full`) in `Authorization: Bearer <token>`. A DELETE with a token "
+    'must also carry the application\'s `client_secret` (JSON body `{"client_secret": "..."}`, or the query as '
+    "a fallback), or it is refused with 403 `client_secret_required`."
+)
 PROBLEM_JSON = "application/problem+json"
 ERRORS_PAGE = "/v2/docs/errors"
 
@@ -212,6 +216,16 @@ IDEMPOTENCY_KEY = request_header(
 X_REQUEST_ID = request_header("X-Request-Id", "Your id for the request (8-128 of `A-Z a-z 0-9 . _ : -`), echoed back.")
 
 
+CLIENT_SECRET_PARAMETER = {
+    "name": "client_secret",
+    "in": "query",
+    "required": False,
+    "description": "OAuth bearer tokens only: the application's client secret, when it is not sent in the JSON "
+    "body (403 `client_secret_required` without it). API keys never send it.",
+    "schema": {"type": "string"},
+}
+
+
 class PaneelAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema plus the behaviour every `ApiView` shares (DESIGN 6)."""
 
@@ -221,6 +235,8 @@ class PaneelAutoSchema(AutoSchema):
             return operation  # public routes (the document and docs pages) are not described
         self.register_components(registry)
         self.add_request_headers(operation)
+        if method == "DELETE":
+            operation["parameters"].append(copy.deepcopy(CLIENT_SECRET_PARAMETER))
         self.add_success_headers(operation)
         self.add_error_responses(operation)
         return operation
@@ -381,7 +397,28 @@ Every authenticated response carries `X-RateLimit-Limit`, `X-RateLimit-Usage`, `
 
 Single resources answer GET with an `ETag`: send it back as `If-None-Match` (304 while unchanged) or as `If-Match`
 on PUT and DELETE (412 when it has changed). POSTs that create honour `Idempotency-Key`, except
-`POST /v2/apikeys`.
+`POST /v2/apikeys` and `POST /v2/webhooks` (their answers carry a secret).
+
+## Events and webhooks
+
+Every audited change and every provisioning job end is an event: `GET /v2/events` lists the pending ones (filter
+`type`, exact or `prefix.*`), `POST /v2/events/{{event_id}}/ack` and `POST /v2/events/ack` mark them complete;
+events are kept 30 days. Webhooks (`/v2/webhooks`, level `full`) receive them as POSTs signed as Standard
+Webhooks does (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of
+"id.timestamp.body">`, keyed with the base64 part of the `whsec_` secret); failures are retried with exponential
+backoff for 24 hours, every attempt is listed under `/v2/webhooks/{{webhook_id}}/deliveries` and can be replayed.
+
+## Expanding, signing, bulk
+
+`?with=` on list and detail routes expands related data (e.g. `/v2/accounts?with=assets,servicepack`,
+`/v2/mysqldatabases?with=users,account.servicepack`); an unknown hint is a 400. `?jwt=1` on any GET answers
+`{{"result": "success", "data": "<JWT>"}}` (status and headers unchanged) instead of the answer described here:
+an ES256 token valid 24 h whose claims are `request` (path and query), `response` (the body it replaces, errors
+included), `status`, `iat` and `exp`, verified with the key published at `/v2/jwks.json`. (A modifier of every
+GET, like a header, it is described here rather than on each operation.)
+
+`POST /v2/accounts/bulk` and `POST /v2/mailboxes/bulk` take up to 100 items and answer 207 with one result
+per item. A DELETE with an OAuth token carries the application's `client_secret`.
 
 ## Errors
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from apps.api import docs, problems
+from apps.api import docs, problems, signed_responses
 from apps.provisioning import api as provisioning
 from apps.servicepacks import api as servicepacks
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("openapi.json", docs.OpenApiView.as_view(), name="openapi"),
     path("docs/", docs.DocsView.as_view(), name="docs"),
     path("docs/errors", docs.errors_page, name="errors"),
+    path("jwks.json", signed_responses.jwks, name="jwks"),
     path("servicepacks", servicepacks.ServicePackList.as_view(), name="servicepacks"),
     path("provisioningjobs", provisioning.JobList.as_view(), name="provisioningjobs"),
     path("provisioningjobs/<str:job_id>", provisioning.JobDetail.as_view(), name="provisioningjob"),
@@ -20,5 +21,6 @@ urlpatterns = [
     path("", include("apps.apikeys.api_urls")),
     path("", include("apps.ipwhitelist.api_urls")),
     path("", include("apps.core.api_urls")),
+    path("", include("apps.events.api_urls")),
     re_path(r"^[\s\S]*$", problems.not_found),  # not `.*`: a path may hold a newline
 ]

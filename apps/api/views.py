@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from apps.api.confirm_secret import require_client_secret
 from apps.api.errors import NotAuthenticated, TokenInQuery
 from apps.api.paging import SkipTakePagination
 from apps.api.ratelimit import count_request
@@ -73,6 +74,7 @@ class ApiView(GenericAPIView):
             request.rate_usage = getattr(exc, "usage", None)
             raise
         require_level(request.auth, self.read_level if request.method in SAFE_METHODS else self.write_level)
+        require_client_secret(request, request.auth)  # DELETEs by OAuth tokens confirm the application's secret
         if any("\x00" in str(value) for value in kwargs.values()):
             # No name holds a NUL character, and PostgreSQL refuses to even look one up.
             raise NotFound("Not found.")

@@ -25,6 +25,7 @@ urlpatterns = [
         name="mysqldatabase-user-password",
     ),
     path("mailboxes", api.MailboxList.as_view(), name="mailboxes"),
+    path("mailboxes/bulk", api.MailboxBulk.as_view(), name="mailboxes-bulk"),
     path("mailboxes/<str:mailbox_name>", api.MailboxDetail.as_view(), name="mailbox"),
     path("mailboxes/<str:mailbox_name>/password", api.MailboxPassword.as_view(), name="mailbox-password"),
     path("linuxhostings", hosting.LinuxHostingList.as_view(), name="linuxhostings"),

@@ -16,6 +16,10 @@ from typing import Any
 
 from apps.core.errors import FieldProblem, ValidationFailed
 
+# The PHP versions Paneel knows; a server lists the ones it has in `services["php_versions"]`.
+PHP_VERSIONS = ("8.1", "8.2", "8.3", "8.4")
+DEFAULT_PHP_VERSION = "8.3"
+
 PHP_MEMORY_LIMITS = (64, 128, 256, 512, 1024)  # MB
 DEFAULT_PHP_MEMORY_LIMIT = 128
 APCU_SIZE_MIN, APCU_SIZE_MAX = 8, 512  # MB
@@ -95,8 +99,6 @@ def defaults(domain: str) -> dict[str, Any]:
 
 def with_defaults(details: dict[str, Any], domain: str) -> dict[str, Any]:
     """A deep copy of `details` with every missing key (and every missing key of each site) at its default."""
-    from apps.assets.kinds import DEFAULT_PHP_VERSION
-
     filled = {**defaults(domain), "php_version": DEFAULT_PHP_VERSION, **copy.deepcopy(dict(details))}
     site_default = subsite("", "")
     filled["sites"] = [{**site_default, **site} for site in filled["sites"]] or [main_site(domain)]

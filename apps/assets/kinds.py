@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from apps.assets.hosting import DEFAULT_PHP_VERSION, PHP_VERSIONS
 from apps.assets.passwords import mysql_native_hash, sha512_crypt, validate_password
 from apps.core.errors import Duplicate, FieldProblem, ValidationFailed
 from apps.servicepacks.models import AssetType
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from apps.accounts.models import Account
     from apps.assets.models import Asset
 
-PHP_VERSIONS = ("8.1", "8.2", "8.3", "8.4")
-DEFAULT_PHP_VERSION = "8.3"
 MYSQL_PREFIX = "pn"
 MYSQL_USER_MAX = 32  # MySQL's user-name limit; the default user carries the database's name
 DATABASE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -9,10 +10,23 @@ from django.db import models
 from apps.core.models import AuditEvent
 from apps.core.principal import ActorKind, Principal
 
+# Called with (audit event, object) after each AuditEvent is written, inside the same transaction. Core knows no
+# domain app: an app that reacts to audited changes (apps.events) registers here in its AppConfig.ready().
+AuditListener = Callable[[AuditEvent, models.Model], None]
+_listeners: list[AuditListener] = []
+
+
+def add_listener(listener: AuditListener) -> None:
+    """Have `listener(event, obj)` called after every audit event is written (once, however often registered)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
 
 def record(principal: Principal, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEvent:
-    """Write one AuditEvent for `action` on `obj` by `principal`. Secrets never go into `changes`."""
-    return AuditEvent.objects.create(
+    """Write one AuditEvent for `action` on `obj` by `principal`. Secrets never go into `changes`.
+
+    The registered listeners run in the caller's transaction: what they write commits or rolls back with it."""
+    event = AuditEvent.objects.create(
         reseller_id=principal.reseller_id if principal.reseller is not None else None,
         via=principal.via,
         actor_kind=principal.actor_kind,
@@ -27,6 +41,9 @@ def record(principal: Principal, action: str, obj: models.Model, changes: dict[s
         ip=principal.ip,
         request_id=principal.request_id,
     )
+    for listener in _listeners:
+        listener(event, obj)
+    return event
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.accounts.models import Account, Status
 from apps.assets.kinds import resource_link
 from apps.assets.models import Asset
+from apps.events.emit import event_for_job_end
 from apps.provisioning.drivers import get_driver
 from apps.provisioning.drivers.base import AssetSpec, DriverError, ServerInfo
 from apps.provisioning.models import UNFINISHED, JobStatus, ProvisioningJob
@@ -200,14 +201,22 @@ def run_claimed(job: ProvisioningJob, wake: list[ProvisioningJob]) -> str:
         keeper.stopped.set()
     with transaction.atomic():
         lock_parent(job, wake)
-        held(job).update(
+        if held(job).update(
             status=JobStatus.FINISHED,
             resource_links=links,
             error=None,
             finished_at=timezone.now(),
             lease_expires_at=None,
-        )
+        ):
+            job_ended(job)
     return JobStatus.FINISHED
+
+
+def job_ended(job: ProvisioningJob) -> None:
+    """A whole job's end is an event for its reseller (and its webhooks), written with the job's final state.
+    A part's end is not: its parent's end tells."""
+    if job.parent_id is None:
+        event_for_job_end(ProvisioningJob.objects.get(pk=job.pk))
 
 
 def lock_parent(job: ProvisioningJob, wake: list[ProvisioningJob]) -> None:
@@ -228,6 +237,7 @@ def fail(job: ProvisioningJob, code: str, detail: str, wake: list[ProvisioningJo
             lease_expires_at=None,
         ):
             return JobStatus.RUNNING  # another worker took the job over; its outcome counts, not ours
+        job_ended(job)
         if job.target_type == "account":
             Account.objects.filter(pk=job.target_id).update(status=Status.FAILED, updated_at=timezone.now())
         elif job.target_type == "asset":

@@ -14,6 +14,8 @@ from apps.apikeys.services import create_api_key
 from apps.assets.models import Asset
 from apps.assets.services import create_asset
 from apps.core.models import AuditEvent
+from apps.events.models import AttemptOutcome, WebhookAttempt
+from apps.events.services import create_webhook
 from apps.ipwhitelist.services import add_whitelist_entry
 from apps.servers.models import Server
 from apps.servicepacks.models import AssetType
@@ -36,6 +38,10 @@ EXPECTED_TEXT = {
     "servers.server": "web1.hosting.example",
     "twofactor.twofactordevice": "alpha-owner",
     "twofactor.recoverycode": "alpha-owner",
+    "events.event": "api_key.create",
+    "events.webhook": "https://hooks.alpha.example/in",
+    "events.webhookdelivery": "webhook.create",
+    "events.webhookattempt": "Could not connect or timed out",
 }
 
 
@@ -60,6 +66,9 @@ def world(account_a, full_a, django_capture_on_commit_callbacks):
     )
     secret_totp = totp.generate_secret()
     enable_two_factor(user=full_a.user, secret=secret_totp, code=totp.totp(secret_totp))
+    webhook, _ = create_webhook(principal=full_a, url="https://hooks.alpha.example/in", event_types=["webhook.*"])
+    # As the worker records an attempt that could not connect (no test reaches the network).
+    WebhookAttempt.objects.create(delivery=webhook.deliveries.get(), number=1, outcome=AttemptOutcome.NETWORK_ERROR)
     return {"account": account_a, "api_key": api_key, "secret": secret}
 
 

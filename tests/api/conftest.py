@@ -66,6 +66,9 @@ def path_values(api_world) -> dict[str, str]:
         "job_id": str(world.job.pk),
         "key": world.api_key.key,
         "entry_id": str(world.entry.pk),
+        "event_id": str(world.event.pk),
+        "webhook_id": str(world.webhook.pk),
+        "delivery_id": str(world.delivery.pk),
     }
 
 

@@ -12,13 +12,21 @@ import pytest
 
 from apps.core.principal import LEVEL_ORDER
 from tests.api_routes import api_operations, shape
-from tests.security.test_tenancy_api import BODY_CASES, CREATE_CASES, LIST_CASES, OBJECT_CASES, Case, snapshot
+from tests.security.test_tenancy_api import (
+    BODY_CASES,
+    BULK_CASES,
+    CREATE_CASES,
+    LIST_CASES,
+    OBJECT_CASES,
+    Case,
+    snapshot,
+)
 
 # The fixtures of the tenancy worlds (tests/world.py; B's is there too): imported, they are built once here.
 from tests.world import world_a_fixture, worlds_fixture  # noqa: F401 (fixtures)
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-FULL_ONLY_PREFIXES = ("/v2/apikeys", "/v2/ipwhitelist")
+FULL_ONLY_PREFIXES = ("/v2/apikeys", "/v2/ipwhitelist", "/v2/webhooks")
 
 
 def unique(cases: list[Case]) -> list[Case]:
@@ -30,7 +38,7 @@ def unique(cases: list[Case]) -> list[Case]:
     return kept
 
 
-ALL_CASES = unique([*OBJECT_CASES, *BODY_CASES, *CREATE_CASES])
+ALL_CASES = unique([*OBJECT_CASES, *BODY_CASES, *BULK_CASES, *CREATE_CASES])
 WRITE_CASES = [case for case in ALL_CASES if case.method in WRITE_METHODS]
 FULL_CASES = [case for case in ALL_CASES if case.level == "full"] + [
     Case("GET", case.route, level="full") for case in LIST_CASES if case.level == "full"

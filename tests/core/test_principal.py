@@ -33,6 +33,7 @@ from apps.core.errors import InsufficientLevel
 from apps.core.models import AuditEvent
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.core.tenancy import require_level
+from apps.events import services as events
 from apps.ipwhitelist import services as ipwhitelist
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
@@ -448,6 +449,46 @@ WRITES: dict[str, Write] = {
         lambda result, w: w.entry,
         Level.FULL,
     ),
+    "apps.events.services.ack_event": Write(
+        lambda p, w: events.ack_event(principal=p, event_id=w.event.pk),
+        "event.ack",
+        lambda result, w: w.event,
+        Level.WRITE,
+    ),
+    "apps.events.services.ack_events": Write(
+        lambda p, w: events.ack_events(principal=p, event_ids=[w.event.pk, 10**9]),
+        "event.ack",
+        lambda result, w: w.event,
+        Level.WRITE,
+    ),
+    "apps.events.services.create_webhook": Write(
+        lambda p, w: events.create_webhook(
+            principal=p, url="https://hooks.example.com/paneel", event_types=["account.*"]
+        ),
+        "webhook.create",
+        first,
+        Level.FULL,
+    ),
+    "apps.events.services.update_webhook": Write(
+        lambda p, w: events.update_webhook(
+            principal=p, webhook_id=w.webhook.pk, url="https://hooks.example.com/v2", event_types=["*"]
+        ),
+        "webhook.update",
+        first,
+        Level.FULL,
+    ),
+    "apps.events.services.delete_webhook": Write(
+        lambda p, w: events.delete_webhook(principal=p, webhook_id=w.webhook.pk),
+        "webhook.delete",
+        lambda result, w: w.webhook,
+        Level.FULL,
+    ),
+    "apps.events.services.replay_delivery": Write(
+        lambda p, w: events.replay_delivery(principal=p, delivery_id=w.delivery.pk),
+        "webhook_delivery.replay",
+        first,
+        Level.FULL,
+    ),
     "apps.resellers.services.add_member": Write(
         lambda p, w: resellers.add_member(principal=p, email=w.outsider.email, level="read"),
         "member.add",
@@ -560,6 +601,10 @@ def test_full_only_services_are_api_access_and_members():
         "update_oauth_application",
         "delete_oauth_application",
         "set_two_factor_requirement",
+        "create_webhook",
+        "update_webhook",
+        "delete_webhook",
+        "replay_delivery",
     }
 
 

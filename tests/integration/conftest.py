@@ -506,4 +506,6 @@ def control_operations() -> dict[str, Callable[..., Any]]:
 
     operations = (setup_reseller, create_account, create_asset, change_asset, retry_job, job, account, asset)
     operations += (create_server, placement, job_workers, change_setting)
-    return {f.__name__: f for f in operations}
+    from tests.integration.events_control import event_operations
+
+    return {**{f.__name__: f for f in operations}, **event_operations(owner)}

@@ -27,6 +27,9 @@ from schemathesis.specs.openapi.checks import (
 
 from apps.apikeys.services import create_api_key
 from apps.assets import services as assets
+from apps.core.crypto import encrypt
+from apps.events.models import Webhook
+from apps.events.services import create_webhook
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.servicepacks.models import AssetType
 from paneel_client import signing
@@ -39,6 +42,7 @@ EXAMPLES_PER_OPERATION = 15
 # Far from the small ids generated integers favour: a generated DELETE /v2/ipwhitelist/{entry_id} must not take
 # away the entry that lets the test's own requests in (that would only turn the rest of the run into 403s).
 OWN_ENTRY_ID = 1_987_654_321
+OWN_WEBHOOK_ID = 1_987_654_322
 
 
 class HmacAuth(requests.auth.AuthBase):
@@ -104,8 +108,17 @@ def seeded(settings) -> dict:
         "job_id": str(world.job.pk),
         "key": world.api_key.key,
         "entry_id": world.entry.pk,
+        "event_id": world.event.pk,
+        "webhook_id": OWN_WEBHOOK_ID,
+        "delivery_id": world.delivery.pk,
     }
+    # As OWN_ENTRY_ID: far from the small ids a generated DELETE /v2/webhooks/{webhook_id} favours.
+    Webhook.objects.create(
+        pk=OWN_WEBHOOK_ID, reseller=world.reseller, url="https://hooks.kept.example/", secret_encrypted=encrypt("x")
+    )
+    doomed_webhook, _ = create_webhook(principal=owner, url="https://hooks.doomed.example/", event_types=["x.y"])
     spare = {
+        ("DELETE", "/v2/webhooks/{webhook_id}"): {"webhook_id": doomed_webhook.pk},
         ("DELETE", "/v2/accounts/{account_id}"): {"account_id": doomed_account.pk},
         ("PUT", "/v2/accounts/{account_id}/servicepack"): {"account_id": spare_account.pk},
         ("PUT", "/v2/accounts/{account_id}/suspension"): {"account_id": spare_account.pk},

@@ -64,6 +64,15 @@ def api_key_b(full_b):
 
 
 @pytest.fixture
+def webhook_a(full_a):
+    """A webhook of A with one delivery (of its own creation; never sent: no commit runs it)."""
+    from apps.events.services import create_webhook
+
+    webhook, _ = create_webhook(principal=full_a, url="https://hooks.alpha.example/in", event_types=["webhook.*"])
+    return webhook
+
+
+@pytest.fixture
 def whitelist_entry_a(full_a):
     return add_whitelist_entry(principal=full_a, cidr="198.51.100.0/24", description="office")
 
@@ -101,7 +110,7 @@ def messages_of(response) -> list[str]:
 
 
 @pytest.fixture
-def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_app_a):
+def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_app_a, webhook_a):
     """One of each object of reseller A that a panel URL can name."""
     from types import SimpleNamespace
 
@@ -117,4 +126,6 @@ def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_
         whitelist_entry=whitelist_entry_a,
         oauth_app=oauth_app_a,
         membership=tenant_a["reader"].memberships.get(),
+        webhook=webhook_a,
+        delivery=webhook_a.deliveries.get(),
     )

@@ -29,6 +29,7 @@ PANEL_NAMESPACES = {
     "provisioning",
     "apikeys",
     "ipwhitelist",
+    "webhooks",
 }
 VALID_PASSWORD = "Secret123x"
 
@@ -50,6 +51,8 @@ KWARG = {
     "oauth_app": "application_id",
     "whitelist_entry": "entry_id",
     "membership": "membership_id",
+    "webhook": "webhook_id",
+    "delivery": "delivery_id",
 }
 
 GET_POST = ("GET", "POST")
@@ -131,6 +134,16 @@ ROUTES: dict[str, Route] = {
     "apikeys:oauth_created": Route(Level.FULL, "oauth_app"),
     "ipwhitelist:list": Route(Level.FULL, methods=GET_POST, data=lambda w: {"cidr": "192.0.2.0/24"}),
     "ipwhitelist:remove": Route(Level.FULL, "whitelist_entry", GET_POST),
+    "webhooks:list": Route(Level.FULL),
+    "webhooks:create": Route(
+        Level.FULL, methods=GET_POST, data=lambda w: {"url": "https://hooks.example.com/x", "event_types": "*"}
+    ),
+    "webhooks:detail": Route(Level.FULL, "webhook"),
+    "webhooks:edit": Route(
+        Level.FULL, "webhook", GET_POST, lambda w: {"url": "https://hooks.example.com/y", "event_types": "account.*"}
+    ),
+    "webhooks:delete": Route(Level.FULL, "webhook", GET_POST),
+    "webhooks:replay": Route(Level.FULL, "delivery", ("POST",)),
 }
 
 BELOW = {Level.WRITE: "reader", Level.FULL: "writer"}

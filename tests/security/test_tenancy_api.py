@@ -21,6 +21,7 @@ from apps.api import problems
 from apps.apikeys.models import ApiKey
 from apps.assets.models import Asset
 from apps.core.models import AuditEvent
+from apps.events.models import Event, Webhook
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning.models import ProvisioningJob
 from apps.resellers.models import Reseller
@@ -57,6 +58,9 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "job": world.job.pk,
         "api_key": world.api_key.key,
         "entry": world.entry.pk,
+        "event": world.event.pk,
+        "webhook": world.webhook.pk,
+        "delivery": world.delivery.pk,
     }
 
 
@@ -168,6 +172,17 @@ OBJECT_CASES = [
     Case("DELETE", "/v2/apikeys/{api_key}", level="full"),
     Case("GET", "/v2/ipwhitelist/{entry}", level="full"),
     Case("DELETE", "/v2/ipwhitelist/{entry}", level="full"),
+    Case("POST", "/v2/events/{event}/ack"),
+    Case("GET", "/v2/webhooks/{webhook}", level="full"),
+    Case(
+        "PUT",
+        "/v2/webhooks/{webhook}",
+        lambda caller, target: {"url": "https://hooks.example.com/moved", "event_types": ["*"]},
+        level="full",
+    ),
+    Case("DELETE", "/v2/webhooks/{webhook}", level="full"),
+    Case("GET", "/v2/webhooks/{webhook}/deliveries", level="full"),
+    Case("POST", "/v2/webhooks/{webhook}/deliveries/{delivery}/replay", level="full"),
 ]
 
 # Ids inside bodies: A's own route, B's id in the body. Not found, and nothing is created or changed.
@@ -200,12 +215,46 @@ BODY_CASES = [
             "password": PASSWORD,
         },
     ),
+    Case("POST", "/v2/events/ack", lambda caller, target: {"ids": [target.event.pk]}),
+]
+
+# Bulk creates: A's own route, B's id in an item. That item is not found (207, its result a 404) and nothing is
+# created or changed; with A's own id instead it is created.
+BULK_CASES = [
+    Case(
+        "POST",
+        "/v2/accounts/bulk",
+        lambda caller, target: [
+            {
+                "identifier": f"{caller.reseller.slug}-bulk.example",
+                "servicepack_id": target.restricted_pack.pk,
+                "ftp_password": PASSWORD,
+            }
+        ],
+    ),
+    Case(
+        "POST",
+        "/v2/mailboxes/bulk",
+        lambda caller, target: [
+            {
+                "email_address": f"bulk@{target.account.identifier}",
+                "account_id": target.account.pk,
+                "password": PASSWORD,
+            }
+        ],
+    ),
 ]
 
 # Creations that carry no id at all: what they create belongs to the caller's reseller.
 CREATE_CASES = [
     Case("POST", "/v2/apikeys", lambda caller, target: {"level": "read", "name": "created"}, level="full"),
     Case("POST", "/v2/ipwhitelist", lambda caller, target: {"cidr": "203.0.113.0/24"}, level="full"),
+    Case(
+        "POST",
+        "/v2/webhooks",
+        lambda caller, target: {"url": "https://hooks.example.com/new", "event_types": ["account.*"]},
+        level="full",
+    ),
 ]
 
 
@@ -299,6 +348,17 @@ LIST_CASES = [
         lambda w: set(AuditEvent.objects.filter(reseller=w.reseller).values_list("pk", flat=True)),
         filters=[("object_id", lambda w: w.mysql.pk)],
     ),
+    ListCase(
+        "/v2/events",
+        "id",
+        lambda w: set(Event.objects.filter(reseller=w.reseller).values_list("pk", flat=True)),
+    ),
+    ListCase(
+        "/v2/webhooks",
+        "id",
+        lambda w: set(Webhook.objects.filter(reseller=w.reseller).values_list("pk", flat=True)),
+        level="full",
+    ),
 ]
 
 
@@ -326,10 +386,23 @@ def test_foreign_id_in_the_body_is_not_found(case, client_a, world_a, world_b):
     assert_success(client_a.request(case.method, route, case.body(world_a, world_a)))
 
 
+@pytest.mark.parametrize("case", BULK_CASES, ids=lambda c: c.id)
+def test_foreign_id_in_a_bulk_item_is_not_found(case, client_a, world_a, world_b):
+    before_a, before_b = snapshot(world_a.reseller), snapshot(world_b.reseller)
+    response = client_a.request(case.method, case.route, case.body(world_a, world_b))
+    assert response.status_code == 207, response.content
+    [result] = response.json()
+    assert (result["status"], result["problem"]["code"]) == (404, "not_found")
+    assert snapshot(world_b.reseller) == before_b
+    assert snapshot(world_a.reseller) == before_a
+    [result] = client_a.request(case.method, case.route, case.body(world_a, world_a)).json()
+    assert result["status"] in (201, 202), result
+
+
 @pytest.mark.parametrize("case", CREATE_CASES, ids=lambda c: c.id)
 def test_creation_belongs_to_the_callers_reseller(case, client_a, world_a, world_b):
     before_b = snapshot(world_b.reseller)
-    model = {"/v2/apikeys": ApiKey, "/v2/ipwhitelist": IpWhitelistEntry}[case.route]
+    model = {"/v2/apikeys": ApiKey, "/v2/ipwhitelist": IpWhitelistEntry, "/v2/webhooks": Webhook}[case.route]
     existing = set(model.objects.values_list("pk", flat=True))
     response = case.send(client_a, target=world_a, caller=world_a)
     assert response.status_code == 201, response.content
@@ -392,7 +465,7 @@ def test_routes_of_kinds_paneel_does_not_offer_show_nothing(route, client_a, wor
 
 
 def covered() -> set[tuple[str, str]]:
-    cases = [*OBJECT_CASES, *BODY_CASES, *CREATE_CASES]
+    cases = [*OBJECT_CASES, *BODY_CASES, *BULK_CASES, *CREATE_CASES]
     return (
         {(shape(c.route), c.method) for c in cases}
         | {(shape(c.route), "GET") for c in LIST_CASES}
@@ -412,7 +485,7 @@ def test_every_tenancy_case_names_an_existing_route_and_method():
     assert stale == [], f"tenancy cases for routes or methods that do not exist: {stale}"
 
 
-@pytest.mark.parametrize("case", [*OBJECT_CASES, *BODY_CASES, *CREATE_CASES], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", [*OBJECT_CASES, *BODY_CASES, *BULK_CASES, *CREATE_CASES], ids=lambda c: c.id)
 def test_case_route_resolves_to_an_api_view(case):
     path = re.sub(r"\{(\w+)\}", "1", case.route)
     try:

@@ -23,6 +23,8 @@ from apps.assets import services as assets
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.core.models import AuditEvent
+from apps.events import services as events
+from apps.events.models import Event, Webhook, WebhookAttempt, WebhookDelivery
 from apps.ipwhitelist import services as ipwhitelist
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning import services as provisioning
@@ -64,6 +66,10 @@ COVERED_MODELS = {
     ResellerApplication: lambda w: w.oauth_link,
     IpWhitelistEntry: lambda w: w.entry,
     AuditEvent: lambda w: w.audit_event,
+    Event: lambda w: w.event,
+    Webhook: lambda w: w.webhook,
+    WebhookDelivery: lambda w: w.delivery,
+    WebhookAttempt: lambda w: w.attempt,
 }
 
 
@@ -214,6 +220,13 @@ FOREIGN_WRITES = {
     ),
     "remove_member": lambda p, b, pack: resellers.remove_member(principal=p, membership_id=b.membership.pk),
     "retry_job": lambda p, b, pack: provisioning.retry_job(principal=p, job_id=b.failed_job.pk),
+    "ack_event": lambda p, b, pack: events.ack_event(principal=p, event_id=b.event.pk),
+    "ack_events": lambda p, b, pack: events.ack_events(principal=p, event_ids=[b.event.pk]),
+    "update_webhook": lambda p, b, pack: events.update_webhook(
+        principal=p, webhook_id=b.webhook.pk, url="https://evil.example.com/", event_types=["*"]
+    ),
+    "delete_webhook": lambda p, b, pack: events.delete_webhook(principal=p, webhook_id=b.webhook.pk),
+    "replay_delivery": lambda p, b, pack: events.replay_delivery(principal=p, delivery_id=b.delivery.pk),
 }
 
 

@@ -14,10 +14,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from apps.accounts.domains import normalize_domain
+from apps.api.hints import with_parameter
 from apps.assets import hosting_services as services
 from apps.assets.api.serializers import DeprecatedIntegerField
 from apps.assets.api.views import INVALID_STATE, LOCATION, NO_CONTENT, AssetView, no_content, parsed, path_parameter
 from apps.assets.filters import AssetFilterSet
+from apps.assets.hints import LINUX_HOSTING_HINTS
 from apps.assets.hosting import connection_host
 from apps.assets.kinds import KINDS
 from apps.assets.models import Asset
@@ -205,6 +207,7 @@ class LinuxHostingDetailOut(LinuxHostingOut):
 
 class LinuxHostingView(AssetView):
     asset_type = AssetType.LINUX_HOSTING
+    with_hints, with_resource = LINUX_HOSTING_HINTS, "linuxhosting"
     name_kwarg = "domain_name"
     label = "Linux hosting"
 
@@ -237,11 +240,12 @@ class LinuxHostingList(LinuxHostingView):
     @extend_schema(
         operation_id="linuxhostings_list",
         summary="Overview of linux hostings",
+        parameters=[with_parameter(LINUX_HOSTING_HINTS)],
         responses={200: LinuxHostingOut(many=True)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(LinuxHostingOut(page, many=True).data)
+        return self.get_paginated_response(self.expanded(LinuxHostingOut(page, many=True).data, page))
 
 
 class LinuxHostingDetail(LinuxHostingView):
@@ -250,11 +254,12 @@ class LinuxHostingDetail(LinuxHostingView):
     @extend_schema(
         operation_id="linuxhostings_retrieve",
         summary="Linux hosting detail",
-        parameters=[DOMAIN_NAME],
+        parameters=[DOMAIN_NAME, with_parameter(LINUX_HOSTING_HINTS)],
         responses={200: LinuxHostingDetailOut},
     )
     def get(self, request, domain_name):
-        return Response(self.detail_representation(self.get_asset()))
+        asset = self.get_asset()
+        return Response(self.expanded(self.detail_representation(asset), asset))
 
 
 class HostingSetting(HostingPart):

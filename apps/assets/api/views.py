@@ -12,6 +12,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apps.api.bulk import MAX_ITEMS, BulkResultOut, bulk_create
+from apps.api.hints import HintedView, with_parameter
 from apps.api.views import ApiView
 from apps.assets import services
 from apps.assets.api.serializers import (
@@ -26,6 +28,7 @@ from apps.assets.api.serializers import (
     UpdateUserStatusIn,
 )
 from apps.assets.filters import AssetFilterSet
+from apps.assets.hints import MAILBOX_HINTS, MYSQL_HINTS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.provisioning.models import ProvisioningJob
@@ -72,7 +75,7 @@ def no_content() -> Response:
     return Response(status=204)
 
 
-class AssetView(ApiView):
+class AssetView(HintedView, ApiView):
     """A route on one asset type. `name_kwarg` is the URL keyword that names the asset, if the route has one."""
 
     asset_type: ClassVar[str]
@@ -82,7 +85,7 @@ class AssetView(ApiView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no principal
             return Asset.objects.none()
-        return (
+        return self.hinted(
             Asset.objects.for_principal(self.principal)
             .filter(asset_type=self.asset_type)
             .select_related("account")
@@ -103,6 +106,7 @@ class AssetView(ApiView):
 
 class MySqlView(AssetView):
     asset_type = AssetType.MYSQL
+    with_hints, with_resource = MYSQL_HINTS, "mysqldatabase"
     name_kwarg = "database_name"
     label = "MySQL database"
 
@@ -113,11 +117,12 @@ class MySqlDatabaseList(MySqlView):
     @extend_schema(
         operation_id="mysqldatabases_list",
         summary="Overview of mysql databases",
+        parameters=[with_parameter(MYSQL_HINTS)],
         responses={200: MySqlDatabaseOut(many=True)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(MySqlDatabaseOut(page, many=True).data)
+        return self.get_paginated_response(self.expanded(MySqlDatabaseOut(page, many=True).data, page))
 
     @extend_schema(
         operation_id="mysqldatabases_create",
@@ -143,11 +148,12 @@ class MySqlDatabaseDetail(MySqlView):
     @extend_schema(
         operation_id="mysqldatabases_retrieve",
         summary="Get a specific database",
-        parameters=[DATABASE_NAME],
+        parameters=[DATABASE_NAME, with_parameter(MYSQL_HINTS)],
         responses={200: MySqlDatabaseOut},
     )
     def get(self, request, database_name):
-        return Response(MySqlDatabaseOut(self.get_asset()).data)
+        asset = self.get_asset()
+        return Response(self.expanded(MySqlDatabaseOut(asset).data, asset))
 
     @extend_schema(
         operation_id="mysqldatabases_destroy",
@@ -277,6 +283,7 @@ class MySqlUserPassword(MySqlUserView):
 
 class MailboxView(AssetView):
     asset_type = AssetType.MAILBOX
+    with_hints, with_resource = MAILBOX_HINTS, "mailbox"
     name_kwarg = "mailbox_name"
     label = "Mailbox"
 
@@ -289,10 +296,12 @@ class MailboxList(MailboxView):
         operation_id="mailboxes_list",
         summary="Gets your mailboxes",
         description="Filter by `domain_name`. Not paged, as in the reference: the whole (filtered) list.",
+        parameters=[with_parameter(MAILBOX_HINTS)],
         responses={200: MailboxOut(many=True)},
     )
     def get(self, request):
-        return Response(MailboxOut(self.filter_queryset(self.get_queryset()), many=True).data)
+        mailboxes = self.filter_queryset(self.get_queryset())
+        return Response(self.expanded(MailboxOut(mailboxes, many=True).data, mailboxes))
 
     @extend_schema(
         operation_id="mailboxes_create",
@@ -323,17 +332,45 @@ class MailboxList(MailboxView):
         return Response(status=201, headers={LOCATION: f"/v2/mailboxes/{asset.name}"})
 
 
+class MailboxBulk(MailboxView):
+    pagination_class = None  # the answer is one result per item, never paged
+    filter_backends = []
+
+    @extend_schema(
+        operation_id="mailboxes_bulk_create",
+        summary="Create many mailboxes",
+        description=f"An array of at most {MAX_ITEMS} mailbox creations, each validated and created as "
+        "`POST /v2/mailboxes` would (quotas included), each in its own transaction. Answers 207 with one result per "
+        "item, in order: `status` 201 with `location` (the mailbox), or the item's problem.",
+        request=CreateMailboxIn(many=True),
+        responses={207: BulkResultOut(many=True)},
+    )
+    def post(self, request):
+        def create_one(data: dict) -> tuple[int, str]:
+            asset, _ = services.create_asset(
+                principal=self.principal,
+                account_id=data["account_id"],
+                asset_type=self.asset_type,
+                fields={"email_address": data["email_address"]},
+                password=data["password"],
+            )
+            return 201, f"/v2/mailboxes/{asset.name}"
+
+        return bulk_create(request, CreateMailboxIn, create_one)
+
+
 class MailboxDetail(MailboxView):
     etag_on_get = True
 
     @extend_schema(
         operation_id="mailboxes_retrieve",
         summary="Get a specific mailbox",
-        parameters=[MAILBOX_NAME],
+        parameters=[MAILBOX_NAME, with_parameter(MAILBOX_HINTS)],
         responses={200: MailboxDetailOut},
     )
     def get(self, request, mailbox_name):
-        return Response(MailboxDetailOut(self.get_asset()).data)
+        asset = self.get_asset()
+        return Response(self.expanded(MailboxDetailOut(asset).data, asset))
 
     @extend_schema(
         operation_id="mailboxes_destroy",

@@ -3,7 +3,8 @@
 Paneel's app is listed before `django_tasks_db` in INSTALLED_APPS, so this command is the one Django runs.
 A daemon thread calls `requeue_stale_jobs` at start and then every half lease, so a job whose worker was
 killed is picked up by whichever worker is alive once the lease has expired; the same sweep measures the
-assets whose usage measurement is due (`apps.provisioning.usage.measure_due_usage`).
+assets whose usage measurement is due (`apps.provisioning.usage.measure_due_usage`), enqueues the webhook
+deliveries that are due (`apps.events.tasks.deliver_due`) and deletes events past their 30 days.
 """
 
 import logging
@@ -13,6 +14,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from apps.events.selectors import purge_old_events
+from apps.events.tasks import deliver_due
+from apps.provisioning.models import DEFAULT_QUEUE
 from apps.provisioning.tasks import requeue_stale_jobs
 from apps.provisioning.usage import measure_due_usage
 
@@ -25,6 +29,9 @@ def sweep_forever(stop: threading.Event, every: float, queues: list[str]) -> Non
             close_old_connections()
             requeue_stale_jobs()
             measure_due_usage(queues=queues)  # only this machine's servers: their files are here
+            if DEFAULT_QUEUE in queues or "*" in queues:  # the platform's own work runs on the default queue
+                deliver_due()  # webhook deliveries whose attempt is due but not (or no longer) enqueued
+                purge_old_events()
         except Exception:  # the sweep must never take the worker down; it tries again next round
             logger.exception("Worker sweep failed")
         finally:
