@@ -100,7 +100,7 @@ def auditevents(request):
 
 
 def apikeys(request):
-    rows = ApiKey.objects.order_by("-created_at", "-id")
+    rows = ApiKey.objects.order_by("created_at", "id")
     return page(
         request,
         rows,

@@ -90,6 +90,14 @@ class AccountDetailOut(serializers.Serializer):
 # --- Helpers beside their only user.
 
 
+def account_rows(queryset) -> list[dict]:
+    """`AccountOut` for each account of `queryset`, from `.values()` rows (the list's hot path)."""
+    return list(queryset.values(*ACCOUNT_COLUMNS))
+
+
+ACCOUNT_COLUMNS = tuple(AccountOut().fields)
+
+
 def account_representation(principal: Principal, account_id: int) -> dict:
     """The account as `GET /v2/accounts/{account_id}` shows it (and as `If-Match` is compared against)."""
     account = (
@@ -130,8 +138,7 @@ class AccountList(ApiView):
         responses={200: AccountOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(AccountOut(page, many=True).data)
+        return self.list_response(self.get_queryset(), account_rows)
 
     @extend_schema(
         operation_id="accounts_create",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -75,6 +76,12 @@ class ApiView(GenericAPIView):
             raise NotFound("Not found.")
         if self.idempotent and request.method == "POST" and request.META.get("HTTP_IDEMPOTENCY_KEY"):
             self.start_idempotent(request)
+
+    def list_response(self, queryset, rows: Callable, *, total: int | None = None) -> Response:
+        """A paged list whose items `rows` builds from the filtered, ordered, sliced queryset (`.values()` rows:
+        the list endpoints' hot path; the output serializers stay the schema)."""
+        page = self.paginator.paginate_rows(self.filter_queryset(queryset), self.request, rows=rows, total=total)
+        return self.paginator.get_paginated_response(page)
 
     # --- Idempotency-Key (POST): same key and body within 24 h → the first response, not a second creation.
 

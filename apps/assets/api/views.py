@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.api.views import ApiView
 from apps.assets import services
+from apps.assets.api.rows import ROWS
 from apps.assets.api.serializers import (
     CreateMailboxIn,
     CreateMySqlDatabaseIn,
@@ -122,8 +123,7 @@ class MySqlDatabaseList(MySqlView):
         responses={200: MySqlDatabaseOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(MySqlDatabaseOut(page, many=True).data)
+        return self.list_response(self.get_queryset(), ROWS[self.asset_type])
 
     @extend_schema(
         operation_id="mysqldatabases_create",
@@ -298,8 +298,7 @@ class MailboxList(MailboxView):
         responses={200: MailboxOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(MailboxOut(page, many=True).data)
+        return self.list_response(self.get_queryset(), ROWS[self.asset_type])
 
     @extend_schema(
         operation_id="mailboxes_create",
@@ -398,8 +397,7 @@ class LinuxHostingList(LinuxHostingView):
         responses={200: LinuxHostingOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(LinuxHostingOut(page, many=True).data)
+        return self.list_response(self.get_queryset(), ROWS[self.asset_type])
 
 
 class LinuxHostingDetail(LinuxHostingView):
