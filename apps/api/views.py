@@ -13,9 +13,17 @@ from django.http import HttpResponseNotModified
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from apps.api.errors import NotAuthenticated, TokenInQuery
+from apps.api.authentication import whitelist_error
+from apps.api.errors import (
+    InvalidSignature,
+    InvalidToken,
+    NotAuthenticated,
+    ReplayedNonce,
+    StaleTimestamp,
+    TokenInQuery,
+)
 from apps.api.paging import SkipTakePagination
-from apps.api.ratelimit import count_request
+from apps.api.ratelimit import count_failed_authentication, count_request, rate_limited
 from apps.core.errors import FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
@@ -23,6 +31,8 @@ from apps.core.tenancy import require_level
 IDEMPOTENCY_SECONDS = 24 * 3600
 IDEMPOTENCY_KEY_MAX = 255
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Credentials that were sent and refused: counted per client IP (apps.api.ratelimit), 429 past the limit.
+FAILED_AUTHENTICATION = (InvalidSignature, StaleTimestamp, ReplayedNonce, InvalidToken)
 
 
 def etag_of(data: Any) -> str:
@@ -62,7 +72,14 @@ class ApiView(GenericAPIView):
     def initial(self, request, *args, **kwargs):
         if "access_token" in request.query_params:
             raise TokenInQuery("Send the token in the Authorization header, never in the URL.")
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except FAILED_AUTHENTICATION as exc:
+            usage = count_failed_authentication(request._request)
+            request.rate_usage = usage
+            if usage is not None and usage.over:
+                raise rate_limited(usage, "failed authentication attempts") from exc
+            raise
         if not isinstance(request.auth, Principal):
             raise NotAuthenticated("Send an `Authorization: hmac ...` or `Authorization: Bearer ...` header.")
         try:
@@ -70,6 +87,8 @@ class ApiView(GenericAPIView):
         except Exception as exc:
             request.rate_usage = getattr(exc, "usage", None)
             raise
+        if not request.user.whitelisted:  # after counting: the 403 carries the rate-limit headers
+            raise whitelist_error(request.auth)
         require_level(request.auth, self.read_level if request.method in SAFE_METHODS else self.write_level)
         if any("\x00" in str(value) for value in kwargs.values()):
             # No name holds a NUL character, and PostgreSQL refuses to even look one up.
