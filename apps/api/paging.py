@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
@@ -47,6 +47,28 @@ class SkipTakePagination(BasePagination):
         # Past the end there is nothing to fetch (and the database need not see an offset beyond its integers).
         in_range = self.take and self.skip < self.total
         self.items = rows(queryset[self.skip : self.skip + self.take]) if in_range else []
+        return self.items
+
+    def paginate_values(
+        self, queryset, request, *, columns: tuple, expressions: dict, transform: Callable[[dict], dict] | None
+    ) -> list:
+        """The page as `.values(*columns, **expressions)` rows (each through `transform`, if given), and the exact
+        total, in one query: the total is a `COUNT(*) OVER ()` column of the page (only a page past the end needs
+        a `COUNT(*)` of its own)."""
+        self.request = request
+        self.skip = non_negative(request, "skip", 0)
+        self.take = min(non_negative(request, "take", DEFAULT_TAKE), MAX_TAKE)
+        rows = []
+        if self.take and self.skip < HUGE:
+            page = queryset.values(*columns, **expressions, paging_total=Window(Count("*")))
+            rows = list(page[self.skip : self.skip + self.take])
+        if rows:
+            self.total = rows[0]["paging_total"]
+        else:
+            self.total = queryset.count() if self.skip or not self.take else 0
+        for row in rows:
+            del row["paging_total"]
+        self.items = [transform(row) for row in rows] if transform else rows
         return self.items
 
     def link(self, skip: int, rel: str) -> str:

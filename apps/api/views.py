@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -96,11 +97,36 @@ class ApiView(GenericAPIView):
         if self.idempotent and request.method == "POST" and request.META.get("HTTP_IDEMPOTENCY_KEY"):
             self.start_idempotent(request)
 
-    def list_response(self, queryset, rows: Callable, *, total: int | None = None) -> Response:
-        """A paged list whose items `rows` builds from the filtered, ordered, sliced queryset (`.values()` rows:
-        the list endpoints' hot path; the output serializers stay the schema)."""
-        page = self.paginator.paginate_rows(self.filter_queryset(queryset), self.request, rows=rows, total=total)
+    def list_response(
+        self,
+        queryset,
+        columns: tuple[str, ...],
+        expressions: dict | None = None,
+        transform: Callable[[dict], dict] | None = None,
+    ) -> Response:
+        """A paged list of `.values(*columns, **expressions)` rows of the filtered, ordered queryset, each through
+        `transform` if given: the list endpoints' hot path (one query for page and total, no model instances, no
+        serializer; the output serializers stay the schema, and tests/api/test_list_rows.py holds them equal)."""
+        page = self.paginator.paginate_values(
+            self.filter_queryset(queryset),
+            self.request,
+            columns=columns,
+            expressions=expressions or {},
+            transform=transform,
+        )
         return self.paginator.get_paginated_response(page)
+
+    def filter_queryset(self, queryset):
+        """The view's filter backends; the FilterSet only when the query string names one of its filters (an
+        absent filter changes nothing, and building a FilterSet costs more than the rest of a short list)."""
+        filterset_class = getattr(self, "filterset_class", None)
+        params = self.request.query_params
+        requested = filterset_class is not None and any(name in params for name in filterset_class.base_filters)
+        for backend in self.filter_backends:
+            if backend is DjangoFilterBackend and not requested:
+                continue
+            queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
 
     # --- Idempotency-Key (POST): same key and body within 24 h → the first response, not a second creation.
 

@@ -62,12 +62,10 @@ class JobOut(serializers.ModelSerializer):
         ]
 
 
-def job_rows(queryset) -> list[dict]:
-    """`JobOut` for each job of `queryset`, from `.values()` rows (the list's hot path)."""
-    rows = list(queryset.values(*JobOut.Meta.fields))
-    for row in rows:
-        row["id"] = str(row["id"])
-    return rows
+def job_row(row: dict) -> dict:
+    """`JobOut` of a `.values()` row (the list's hot path)."""
+    row["id"] = str(row["id"])
+    return row
 
 
 def job_representation(job: ProvisioningJob) -> tuple[int, dict]:
@@ -128,4 +126,4 @@ class JobList(ApiView):
         responses={200: JobOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), job_rows)
+        return self.list_response(self.get_queryset(), tuple(JobOut.Meta.fields), transform=job_row)

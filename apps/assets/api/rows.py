@@ -35,45 +35,42 @@ class UserCount(Func):
         )
 
 
-# Per asset type: the columns (or expressions) a list item needs, and the function that makes the item.
+# Per asset type: the columns and expressions a list item needs, and what makes the item of a row
+# (`ApiView.list_response`).
 MYSQL_COLUMNS = ("name", "max_size", "actual_size", "account_id", "status")
 MAILBOX_COLUMNS = ("name", "max_size", "actual_size", "account_id", "status")
 LINUX_HOSTING_COLUMNS = ("name", "account_id", "status")
 
 
-def mysql_rows(queryset) -> list[dict]:
-    """`MySqlDatabaseOut` for each database of `queryset` (a sliced page)."""
-    hostname = settings.PANEEL_MYSQL_HOSTNAME
-    return [
-        {
-            "name": row["name"],
-            "hostname": hostname,
-            "user_count": row["user_count"],
-            "max_size": row["max_size"],
-            "actual_size": row["actual_size"],
-            "account_id": row["account_id"],
-            "status": row["status"],
-        }
-        for row in queryset.values(*MYSQL_COLUMNS, user_count=UserCount())
-    ]
+def mysql_item(row: dict) -> dict:
+    """`MySqlDatabaseOut` of a row."""
+    return {
+        "name": row["name"],
+        "hostname": settings.PANEEL_MYSQL_HOSTNAME,
+        "user_count": row["user_count"],
+        "max_size": row["max_size"],
+        "actual_size": row["actual_size"],
+        "account_id": row["account_id"],
+        "status": row["status"],
+    }
 
 
-def mailbox_rows(queryset) -> list[dict]:
-    """`MailboxOut` for each mailbox of `queryset`."""
-    return list(queryset.values(*MAILBOX_COLUMNS))
+def linux_hosting_item(row: dict) -> dict:
+    """`LinuxHostingOut` of a row."""
+    return {
+        "domain_name": row["name"],
+        "servicepack_id": row["servicepack_id"],
+        "account_id": row["account_id"],
+        "status": row["status"],
+    }
 
 
-def linux_hosting_rows(queryset) -> list[dict]:
-    """`LinuxHostingOut` for each Linux hosting of `queryset`."""
-    return [
-        {
-            "domain_name": row["name"],
-            "servicepack_id": row["servicepack_id"],
-            "account_id": row["account_id"],
-            "status": row["status"],
-        }
-        for row in queryset.values(*LINUX_HOSTING_COLUMNS, servicepack_id=F("account__servicepack_id"))
-    ]
-
-
-ROWS = {AssetType.MYSQL: mysql_rows, AssetType.MAILBOX: mailbox_rows, AssetType.LINUX_HOSTING: linux_hosting_rows}
+ROWS = {
+    AssetType.MYSQL: (MYSQL_COLUMNS, {"user_count": UserCount()}, mysql_item),
+    AssetType.MAILBOX: (MAILBOX_COLUMNS, {}, None),  # `MailboxOut` is the row itself
+    AssetType.LINUX_HOSTING: (
+        LINUX_HOSTING_COLUMNS,
+        {"servicepack_id": F("account__servicepack_id")},
+        linux_hosting_item,
+    ),
+}

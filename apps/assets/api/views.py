@@ -123,7 +123,7 @@ class MySqlDatabaseList(MySqlView):
         responses={200: MySqlDatabaseOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), ROWS[self.asset_type])
+        return self.list_response(self.get_queryset(), *ROWS[self.asset_type])
 
     @extend_schema(
         operation_id="mysqldatabases_create",
@@ -298,7 +298,7 @@ class MailboxList(MailboxView):
         responses={200: MailboxOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), ROWS[self.asset_type])
+        return self.list_response(self.get_queryset(), *ROWS[self.asset_type])
 
     @extend_schema(
         operation_id="mailboxes_create",
@@ -397,7 +397,7 @@ class LinuxHostingList(LinuxHostingView):
         responses={200: LinuxHostingOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), ROWS[self.asset_type])
+        return self.list_response(self.get_queryset(), *ROWS[self.asset_type])
 
 
 class LinuxHostingDetail(LinuxHostingView):
