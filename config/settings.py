@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "apps.servicepacks",
     "apps.accounts",
     "apps.assets",
+    "apps.listcounts",  # trigger-kept counts of the big lists (issue 11)
     "apps.provisioning",
     "apps.apikeys",
     "apps.ipwhitelist",

@@ -19,6 +19,7 @@ from apps.accounts.services import (
 from apps.api.views import ApiView
 from apps.assets.models import Asset
 from apps.core.principal import Principal
+from apps.listcounts import selectors as listcounts
 from apps.provisioning.models import ProvisioningJob
 from apps.servicepacks.models import AssetType
 
@@ -133,7 +134,7 @@ class AccountList(ApiView):
         responses={200: AccountOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), ACCOUNT_COLUMNS)
+        return self.list_response(self.get_queryset(), ACCOUNT_COLUMNS, count_kind=listcounts.ACCOUNTS)
 
     @extend_schema(
         operation_id="accounts_create",

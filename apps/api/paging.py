@@ -50,22 +50,34 @@ class SkipTakePagination(BasePagination):
         return self.items
 
     def paginate_values(
-        self, queryset, request, *, columns: tuple, expressions: dict, transform: Callable[[dict], dict] | None
+        self,
+        queryset,
+        request,
+        *,
+        columns: tuple,
+        expressions: dict,
+        transform: Callable[[dict], dict] | None,
+        total_expression=None,
+        total: Callable[[], int] | None = None,
     ) -> list:
         """The page as `.values(*columns, **expressions)` rows (each through `transform`, if given), and the exact
         total, in one query: the total is a `COUNT(*) OVER ()` column of the page (only a page past the end needs
-        a `COUNT(*)` of its own)."""
+        a `COUNT(*)` of its own). `total_expression` (with `total`, for a page past the end) replaces the count by
+        one the database keeps (apps.listcounts)."""
         self.request = request
         self.skip = non_negative(request, "skip", 0)
         self.take = min(non_negative(request, "take", DEFAULT_TAKE), MAX_TAKE)
         rows = []
         if self.take and self.skip < HUGE:
-            page = queryset.values(*columns, **expressions, paging_total=Window(Count("*")))
+            counted = total_expression if total_expression is not None else Window(Count("*"))
+            page = queryset.values(*columns, **expressions, paging_total=counted)
             rows = list(page[self.skip : self.skip + self.take])
         if rows:
             self.total = rows[0]["paging_total"]
+        elif self.skip or not self.take:
+            self.total = total() if total is not None else queryset.count()
         else:
-            self.total = queryset.count() if self.skip or not self.take else 0
+            self.total = 0
         for row in rows:
             del row["paging_total"]
         self.items = [transform(row) for row in rows] if transform else rows

@@ -28,6 +28,7 @@ from apps.api.ratelimit import count_failed_authentication, count_request, rate_
 from apps.core.errors import FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
+from apps.listcounts import selectors as listcounts
 
 IDEMPOTENCY_SECONDS = 24 * 3600
 IDEMPOTENCY_KEY_MAX = 255
@@ -103,25 +104,34 @@ class ApiView(GenericAPIView):
         columns: tuple[str, ...],
         expressions: dict | None = None,
         transform: Callable[[dict], dict] | None = None,
+        count_kind: str = "",
     ) -> Response:
         """A paged list of `.values(*columns, **expressions)` rows of the filtered, ordered queryset, each through
         `transform` if given: the list endpoints' hot path (one query for page and total, no model instances, no
-        serializer; the output serializers stay the schema, and tests/api/test_list_rows.py holds them equal)."""
+        serializer; the output serializers stay the schema, and tests/api/test_list_rows.py holds them equal).
+        With `count_kind`, an unfiltered list reads its total from the trigger-kept count (apps.listcounts)."""
+        reseller_id = self.principal.reseller_id
+        counted = bool(count_kind) and not self.filters_requested()
         page = self.paginator.paginate_values(
             self.filter_queryset(queryset),
             self.request,
             columns=columns,
             expressions=expressions or {},
             transform=transform,
+            total_expression=listcounts.total_expression(reseller_id, count_kind) if counted else None,
+            total=(lambda: listcounts.total(reseller_id, count_kind)) if counted else None,
         )
         return self.paginator.get_paginated_response(page)
+
+    def filters_requested(self) -> bool:
+        filterset_class = getattr(self, "filterset_class", None)
+        params = self.request.query_params
+        return filterset_class is not None and any(name in params for name in filterset_class.base_filters)
 
     def filter_queryset(self, queryset):
         """The view's filter backends; the FilterSet only when the query string names one of its filters (an
         absent filter changes nothing, and building a FilterSet costs more than the rest of a short list)."""
-        filterset_class = getattr(self, "filterset_class", None)
-        params = self.request.query_params
-        requested = filterset_class is not None and any(name in params for name in filterset_class.base_filters)
+        requested = self.filters_requested()
         for backend in self.filter_backends:
             if backend is DjangoFilterBackend and not requested:
                 continue

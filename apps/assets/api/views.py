@@ -34,6 +34,7 @@ from apps.assets.filters import AssetFilterSet
 from apps.assets.kinds import PHP_VERSIONS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
+from apps.listcounts import selectors as listcounts
 from apps.provisioning.models import ProvisioningJob
 from apps.servicepacks.models import AssetType
 
@@ -123,7 +124,9 @@ class MySqlDatabaseList(MySqlView):
         responses={200: MySqlDatabaseOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), *ROWS[self.asset_type])
+        return self.list_response(
+            self.get_queryset(), *ROWS[self.asset_type], count_kind=listcounts.asset_kind(self.asset_type)
+        )
 
     @extend_schema(
         operation_id="mysqldatabases_create",
@@ -298,7 +301,9 @@ class MailboxList(MailboxView):
         responses={200: MailboxOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), *ROWS[self.asset_type])
+        return self.list_response(
+            self.get_queryset(), *ROWS[self.asset_type], count_kind=listcounts.asset_kind(self.asset_type)
+        )
 
     @extend_schema(
         operation_id="mailboxes_create",
@@ -397,7 +402,9 @@ class LinuxHostingList(LinuxHostingView):
         responses={200: LinuxHostingOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), *ROWS[self.asset_type])
+        return self.list_response(
+            self.get_queryset(), *ROWS[self.asset_type], count_kind=listcounts.asset_kind(self.asset_type)
+        )
 
 
 class LinuxHostingDetail(LinuxHostingView):
