@@ -280,14 +280,15 @@ class Stack:
             self._control = Control(self.env, self.directory / "control.log")
         return self._control
 
-    def start_worker(self, *, lease_seconds: int | None = None) -> Worker:
+    def start_worker(self, *, lease_seconds: int | None = None, interval: float = 0.2) -> Worker:
         """Start ``manage.py db_worker --interval 0.2`` (with `lease_seconds` as PANEEL_JOB_LEASE_SECONDS)."""
         name = f"worker-{len(self.workers) + 1}"
         env = dict(self.env)
         if lease_seconds is not None:
             env["PANEEL_JOB_LEASE_SECONDS"] = str(lease_seconds)
         log = self.directory / f"{name}.log"
-        command = [MANAGE, "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay", "--worker-id", name]
+        command = [MANAGE, "db_worker", "--interval", str(interval), "--no-reload", "--no-startup-delay"]
+        command += ["--worker-id", name]
         with open(log, "wb") as output:
             process = subprocess.Popen(
                 [sys.executable, *command],

@@ -4,17 +4,24 @@ Paneel's app is listed before `django_tasks_db` in INSTALLED_APPS, so this comma
 A daemon thread calls `requeue_stale_jobs` at start and then every half lease, so a job whose worker was
 killed is picked up by whichever worker is alive once the lease has expired; the same sweep measures the
 assets whose usage measurement is due (`apps.provisioning.usage.measure_due_usage`).
+
+Between polls the worker sleeps in `apps.provisioning.wakeup.JobListener.sleep`, which on PostgreSQL returns as
+soon as a job for one of its queues (`--queue-name`) is enqueued (`LISTEN/NOTIFY`), so a job starts within
+milliseconds at the default `--interval`; on SQLite it sleeps the whole interval, as before.
 """
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django_tasks_db.management.commands import db_worker as database_worker
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from apps.provisioning.runner import requeue_stale_jobs
 from apps.provisioning.usage import measure_due_usage
+from apps.provisioning.wakeup import JobListener
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +47,22 @@ class Command(DatabaseWorkerCommand):
         every = max(1.0, settings.PANEEL_JOB_LEASE_SECONDS / 2)
         sweeper = threading.Thread(target=sweep_forever, args=(stop, every), name="stale-job-sweep", daemon=True)
         sweeper.start()
+        listener = JobListener(options.get("queue_name", "default").split(","))
+        # The stock worker's only waits are `time.sleep` calls of its module: they become the listener's wait.
+        database_worker.time = WakingClock(listener)
         try:
             return super().handle(*args, **options)
         finally:
             stop.set()
+            database_worker.time = time
+            listener.close()
+
+
+class WakingClock:
+    """`time` for the stock worker's module, whose `sleep` returns early when a job is enqueued."""
+
+    def __init__(self, listener: JobListener):
+        self.sleep = listener.sleep
+
+    def __getattr__(self, name):
+        return getattr(time, name)
