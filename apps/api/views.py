@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -230,3 +231,32 @@ class FullLevelView(ApiView):
 
     read_level = Level.FULL
     write_level = Level.FULL
+
+
+class UnknownRoute(ApiView):
+    """A `/v2/...` path no route matches, sent with credentials: authenticated and counted like any request (so
+    the 404 carries the rate-limit headers, and bad credentials are a 401), then `not_found`. Without an
+    `Authorization` header the path is a plain 404 problem (`apps.api.problems.not_found`)."""
+
+    read_level = write_level = Level.READ  # a 404, not a 403, whatever the method
+    pagination_class = None
+    filter_backends = []
+    schema = None  # not a route of the OpenAPI document
+
+    def not_found(self, request, *args, **kwargs):
+        raise NotFound(f"No route {request.path} in API v2.")
+
+    get = post = put = patch = delete = head = options = not_found
+
+
+@csrf_exempt  # as every API view: clients send no CSRF token, and nothing here acts on a session
+def unknown_route(request, *args, **kwargs):
+    """The catch-all of `/v2/`: `UnknownRoute` for a request with credentials, the plain 404 problem without."""
+    from apps.api import problems
+
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return UNKNOWN_ROUTE(request, *args, **kwargs)
+    return problems.not_found(request, *args, **kwargs)
+
+
+UNKNOWN_ROUTE = UnknownRoute.as_view()
