@@ -19,9 +19,8 @@ def counted() -> dict[tuple[int, str], int]:
 
 
 def actual() -> dict[tuple[int, str], int]:
-    found = {
-        (row["reseller_id"], "account"): row["n"] for row in Account.objects.values("reseller_id").annotate(n=Count("*"))
-    }
+    accounts = Account.objects.values("reseller_id").annotate(n=Count("*"))
+    found = {(row["reseller_id"], "account"): row["n"] for row in accounts}
     for row in Asset.objects.values("reseller_id", "asset_type").annotate(n=Count("*")):
         found[(row["reseller_id"], f"asset:{row['asset_type']}")] = row["n"]
     return found
