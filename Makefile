@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup serve test test-fast lint format clean
+.PHONY: run setup serve test test-fast lint format clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: setup serve
 # The whole suite on SQLite; with DATABASE_URL set, on PostgreSQL.
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
+
+# The API ladder (bench/README.md): PostgreSQL paneel_bench, Redis, gunicorn; seeds on the first run.
+bench: $(VENV)/.installed
+	$(PY) bench/api_ladder.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "apps.servicepacks",
     "apps.accounts",
     "apps.assets",
+    "apps.listcounts",  # trigger-kept counts of the big lists (issue 11)
     "apps.provisioning",
     "apps.apikeys",
     "apps.ipwhitelist",
@@ -318,6 +319,8 @@ PANEEL_RATELIMIT_READ_PER_MINUTE = int(env("PANEEL_RATELIMIT_READ_PER_MINUTE", "
 PANEEL_RATELIMIT_WRITE_PER_MINUTE = int(env("PANEEL_RATELIMIT_WRITE_PER_MINUTE", "120"))
 PANEEL_RATELIMIT_IP_READ_PER_MINUTE = int(env("PANEEL_RATELIMIT_IP_READ_PER_MINUTE", "1200"))
 PANEEL_RATELIMIT_IP_WRITE_PER_MINUTE = int(env("PANEEL_RATELIMIT_IP_WRITE_PER_MINUTE", "240"))
+# Failed authentication attempts (HMAC, bearer tokens, /o/token/) per client IP a minute; past it, 429.
+PANEEL_RATELIMIT_FAILED_AUTH_PER_MINUTE = int(env("PANEEL_RATELIMIT_FAILED_AUTH_PER_MINUTE", "30"))
 PANEEL_HMAC_WINDOW_SECONDS = 300
 
 REST_FRAMEWORK = {

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from oauth2_provider import urls as oauth2_urls
 
 from apps.api import problems
+from apps.api.token import CountedTokenView
 from apps.panel.urls import auth_urlpatterns
 from apps.panel.views import AdminLoginView
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("v2/", include("apps.api.urls")),
     # OAuth2 protocol endpoints only (authorize, token, revoke, introspect): applications are managed in the
     # panel, tied to a reseller, not through the toolkit's own pages.
+    path("o/token/", CountedTokenView.as_view()),  # failed attempts counted per IP (apps.api.token)
     path("o/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"), namespace="oauth2_provider")),
     # The reseller panel (DESIGN 7).
     path("", include(auth_urlpatterns)),

@@ -7,7 +7,10 @@ import re
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from apps.api import problems
+from apps.api import problems, views
+
+# The catch-alls that answer 404 for a path no route matches (with credentials, after authenticating).
+CATCH_ALLS = (problems.not_found, views.unknown_route)
 
 # Public pages about the API: not operations of it, and no tenant's data.
 DOCUMENTATION_ROUTES = {"/v2/openapi.json", "/v2/docs/", "/v2/docs/errors", "/v2/jwks.json"}
@@ -42,7 +45,7 @@ def api_routes() -> dict[str, set[str]]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and pattern.callback is not problems.not_found:
+            elif isinstance(pattern, URLPattern) and pattern.callback not in CATCH_ALLS:
                 route = path_template(prefix + str(pattern.pattern))
                 found.setdefault(route, set()).update(view_methods(pattern.callback))
 

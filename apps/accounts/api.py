@@ -22,6 +22,7 @@ from apps.api.hints import HintedView, with_parameter
 from apps.api.views import ApiView
 from apps.assets.models import Asset
 from apps.core.principal import Principal
+from apps.listcounts import selectors as listcounts
 from apps.provisioning.models import ProvisioningJob
 from apps.servicepacks.models import AssetType
 
@@ -107,6 +108,9 @@ def account_detail_queryset():
     )
 
 
+ACCOUNT_COLUMNS = tuple(AccountOut().fields)  # the list reads these as `.values()` rows
+
+
 def account_representation(principal: Principal, account_id: int) -> dict:
     """The account as `GET /v2/accounts/{account_id}` shows it (and as `If-Match` is compared against)."""
     return AccountDetailOut(account_detail_queryset().get_for_principal(principal, pk=account_id)).data
@@ -144,8 +148,10 @@ class AccountList(HintedView, ApiView):
         responses={200: AccountOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.expanded(AccountOut(page, many=True).data, page))
+        if self.with_selection():  # expanding needs the objects: the serializer's path
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            return self.get_paginated_response(self.expanded(AccountOut(page, many=True).data, page))
+        return self.list_response(self.get_queryset(), ACCOUNT_COLUMNS, count_kind=listcounts.ACCOUNTS)
 
     @extend_schema(
         operation_id="accounts_create",

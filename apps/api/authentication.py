@@ -8,7 +8,9 @@ Both schemes end with the IP whitelist check (default deny).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
@@ -30,8 +32,8 @@ from apps.apikeys.models import ApiKey, ResellerApplication
 from apps.core.crypto import decrypt
 from apps.core.ip import client_ip
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
-from apps.ipwhitelist.selectors import ip_is_whitelisted
-from apps.resellers.models import Membership
+from apps.ipwhitelist.selectors import ip_in_cidrs, ip_is_whitelisted
+from apps.resellers.models import Membership, Reseller
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -43,9 +45,12 @@ class ApiIdentity:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, principal: Principal):
+    def __init__(self, principal: Principal, *, whitelisted: bool):
         self.principal = principal
         self.pk = principal.actor_id
+        # ApiView.initial refuses a principal whose IP is not whitelisted, once the request is counted, so the
+        # 403 carries the rate-limit headers too.
+        self.whitelisted = whitelisted
 
     def __str__(self) -> str:
         return self.principal.actor_repr
@@ -94,9 +99,48 @@ def raw_targets(request) -> list[str]:
     return [target, path.replace("+", "%2B") + separator + query]
 
 
-def enforce_whitelist(request, principal: Principal) -> None:
-    if not ip_is_whitelisted(principal.reseller_id, principal.ip or ""):
-        raise IpNotWhitelisted(f"API access from {principal.ip} is not whitelisted for this reseller.")
+def whitelist_error(principal: Principal) -> IpNotWhitelisted:
+    return IpNotWhitelisted(f"API access from {principal.ip} is not whitelisted for this reseller.")
+
+
+@dataclass(frozen=True)
+class KeyWithWhitelist:
+    api_key: ApiKey  # with its reseller
+    cidrs: tuple[str, ...]  # the reseller's whitelist
+
+
+API_KEY_COLUMNS = ("id", "key", "secret_encrypted", "level", "name", "last_used_at", "expires_at", "revoked_at")
+RESELLER_COLUMNS = tuple(field.attname for field in Reseller._meta.concrete_fields)
+
+
+def key_with_whitelist(key: str) -> KeyWithWhitelist | None:
+    """The API key, its reseller and the reseller's whitelist in one query (one row per whitelist entry).
+
+    Read fresh on every request, never cached: a revoked key, a deactivated reseller or a removed whitelist
+    entry is refused from the very next request, in every process."""
+    rows = list(
+        ApiKey.objects.filter(key=key).values(
+            *API_KEY_COLUMNS,
+            *(f"reseller__{name}" for name in RESELLER_COLUMNS),
+            "reseller__whitelist_entries__cidr",
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    reseller = Reseller(**{name: row[f"reseller__{name}"] for name in RESELLER_COLUMNS})
+    reseller._state.adding, reseller._state.db = False, "default"
+    api_key = ApiKey(reseller=reseller, **{name: row[name] for name in API_KEY_COLUMNS})
+    api_key._state.adding, api_key._state.db = False, "default"
+    cidrs = tuple(cidr for row in rows if (cidr := row["reseller__whitelist_entries__cidr"]) is not None)
+    return KeyWithWhitelist(api_key=api_key, cidrs=cidrs)
+
+
+@lru_cache(maxsize=4096)
+def key_secret(secret_encrypted: bytes, encryption_key: str) -> str:
+    """The clear secret of a key (Fernet decryption costs more than the whole HMAC check; the ciphertext and the
+    encryption key name the result, so a new secret or a new encryption key is decrypted afresh)."""
+    return decrypt(secret_encrypted)
 
 
 class HmacAuthentication(BaseAuthentication):
@@ -110,15 +154,16 @@ class HmacAuthentication(BaseAuthentication):
         parsed = signing.parse_header(header)
         if parsed is None:
             raise InvalidSignature("The Authorization header is not a valid HMAC signature.")
-        api_key = ApiKey.objects.select_related("reseller").filter(key=parsed.key).first()
+        found = key_with_whitelist(parsed.key)
         body = request._request.body
         if (
-            api_key is None
-            or not self.signed_over_target(api_key, parsed, request, body)
-            or not api_key.is_usable
-            or not api_key.reseller.is_active
+            found is None
+            or not self.signed_over_target(found.api_key, parsed, request, body)
+            or not found.api_key.is_usable
+            or not found.api_key.reseller.is_active
         ):
             raise InvalidSignature("The Authorization header is not a valid HMAC signature.")
+        api_key = found.api_key
         window = settings.PANEEL_HMAC_WINDOW_SECONDS
         if abs(time.time() - parsed.timestamp) > window:
             raise StaleTimestamp(f"The timestamp is more than {window} seconds away from the server's clock.")
@@ -136,16 +181,17 @@ class HmacAuthentication(BaseAuthentication):
             ip=client_ip(request._request),
             request_id=getattr(request._request, "request_id", ""),
         )
-        enforce_whitelist(request, principal)
         now = timezone.now()
-        ApiKey.objects.filter(pk=api_key.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
-        return ApiIdentity(principal), principal
+        # At most one write a minute per key: the row read above says when it was last written.
+        if api_key.last_used_at is None or api_key.last_used_at < now - LAST_USED_RESOLUTION:
+            ApiKey.objects.filter(pk=api_key.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+            ).update(last_used_at=now)
+        return ApiIdentity(principal, whitelisted=ip_in_cidrs(principal.ip or "", found.cidrs)), principal
 
     @staticmethod
     def signed_over_target(api_key: ApiKey, parsed: signing.ParsedHeader, request, body: bytes) -> bool:
-        secret = decrypt(api_key.secret_encrypted)
+        secret = key_secret(bytes(api_key.secret_encrypted), settings.PANEEL_ENCRYPTION_KEY)
         matched = False
         for target in raw_targets(request._request):  # every reading is checked, as signature_matches does
             matched |= signing.signature_matches(
@@ -200,5 +246,5 @@ class BearerAuthentication(OAuth2Authentication):
             ip=client_ip(request._request),
             request_id=getattr(request._request, "request_id", ""),
         )
-        enforce_whitelist(request, principal)
-        return ApiIdentity(principal), principal
+        whitelisted = ip_is_whitelisted(principal.reseller_id, principal.ip or "")
+        return ApiIdentity(principal, whitelisted=whitelisted), principal

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.db.models import Count, QuerySet, Window
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
@@ -33,13 +35,52 @@ class SkipTakePagination(BasePagination):
     """Default take 25; a take above 100 is clamped, not refused; negative or non-numeric values are 400."""
 
     def paginate_queryset(self, queryset, request, view=None):
+        return self.paginate_rows(queryset, request, rows=list)
+
+    def paginate_rows(self, queryset, request, *, rows: Callable[[QuerySet], list], total: int | None = None) -> list:
+        """The page of `queryset` as `rows(sliced queryset)` makes it (model instances, or dicts from `.values()`).
+        `total` is the exact size of `queryset` when the caller knows it without counting (apps.api.counts)."""
         self.request = request
         self.skip = non_negative(request, "skip", 0)
         self.take = min(non_negative(request, "take", DEFAULT_TAKE), MAX_TAKE)
-        self.total = queryset.count()
+        self.total = queryset.count() if total is None else total
         # Past the end there is nothing to fetch (and the database need not see an offset beyond its integers).
         in_range = self.take and self.skip < self.total
-        self.items = list(queryset[self.skip : self.skip + self.take]) if in_range else []
+        self.items = rows(queryset[self.skip : self.skip + self.take]) if in_range else []
+        return self.items
+
+    def paginate_values(
+        self,
+        queryset,
+        request,
+        *,
+        columns: tuple,
+        expressions: dict,
+        transform: Callable[[dict], dict] | None,
+        total_expression=None,
+        total: Callable[[], int] | None = None,
+    ) -> list:
+        """The page as `.values(*columns, **expressions)` rows (each through `transform`, if given), and the exact
+        total, in one query: the total is a `COUNT(*) OVER ()` column of the page (only a page past the end needs
+        a `COUNT(*)` of its own). `total_expression` (with `total`, for a page past the end) replaces the count by
+        one the database keeps (apps.listcounts)."""
+        self.request = request
+        self.skip = non_negative(request, "skip", 0)
+        self.take = min(non_negative(request, "take", DEFAULT_TAKE), MAX_TAKE)
+        rows = []
+        if self.take and self.skip < HUGE:
+            counted = total_expression if total_expression is not None else Window(Count("*"))
+            page = queryset.values(*columns, **expressions, paging_total=counted)
+            rows = list(page[self.skip : self.skip + self.take])
+        if rows:
+            self.total = rows[0]["paging_total"]
+        elif self.skip or not self.take:
+            self.total = total() if total is not None else queryset.count()
+        else:
+            self.total = 0
+        for row in rows:
+            del row["paging_total"]
+        self.items = [transform(row) for row in rows] if transform else rows
         return self.items
 
     def link(self, skip: int, rel: str) -> str:

@@ -6,7 +6,6 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
-from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from redis.exceptions import RedisError
@@ -132,16 +131,7 @@ def json_problem(error: DomainError, request: HttpRequest) -> JsonResponse:
 # with its own 403 HTML page instead of the problem (API clients send no CSRF token; nothing here acts on a session).
 @csrf_exempt
 def not_found(request: HttpRequest, *args, **kwargs):
-    """The catch-all under /v2/. A path with one trailing slash (`/v2/mailboxes/`) is the same resource as without
-    it: answered by that route's view, as the request was sent (its signature covers the slash)."""
-    path = request.path_info
-    if path.endswith("/") and not path.endswith("//"):
-        try:
-            match = resolve(path[:-1])
-        except Resolver404:
-            match = None
-        if match is not None and match.func is not not_found:
-            return match.func(request, *match.args, **match.kwargs)
+    """The 404 problem of a path no route of /v2/ matches (see `apps.api.views.unknown_route`)."""
     return json_problem(NotFound(f"No route {request.path} in API v2."), request)
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from apps.api import docs, problems, signed_responses
+from apps.api import docs, signed_responses, views
 from apps.provisioning import api as provisioning
 from apps.servicepacks import api as servicepacks
 
@@ -22,5 +22,5 @@ urlpatterns = [
     path("", include("apps.ipwhitelist.api_urls")),
     path("", include("apps.core.api_urls")),
     path("", include("apps.events.api_urls")),
-    re_path(r"^[\s\S]*$", problems.not_found),  # not `.*`: a path may hold a newline
+    re_path(r"^[\s\S]*$", views.unknown_route),  # not `.*`: a path may hold a newline
 ]

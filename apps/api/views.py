@@ -6,26 +6,41 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+from django_filters.rest_framework import DjangoFilterBackend
 from redis.exceptions import RedisError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from apps.api.authentication import whitelist_error
 from apps.api.confirm_secret import require_client_secret
-from apps.api.errors import NotAuthenticated, TokenInQuery
+from apps.api.errors import (
+    InvalidSignature,
+    InvalidToken,
+    NotAuthenticated,
+    ReplayedNonce,
+    StaleTimestamp,
+    TokenInQuery,
+)
 from apps.api.paging import SkipTakePagination
-from apps.api.ratelimit import count_request
+from apps.api.ratelimit import count_failed_authentication, count_request, rate_limited
 from apps.core.errors import FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
+from apps.listcounts import selectors as listcounts
 
 logger = logging.getLogger(__name__)
 IDEMPOTENCY_SECONDS = 24 * 3600
 IDEMPOTENCY_KEY_MAX = 255
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Credentials that were sent and refused: counted per client IP (apps.api.ratelimit), 429 past the limit.
+FAILED_AUTHENTICATION = (InvalidSignature, StaleTimestamp, ReplayedNonce, InvalidToken)
 
 
 def etag_of(data: Any) -> str:
@@ -65,7 +80,14 @@ class ApiView(GenericAPIView):
     def initial(self, request, *args, **kwargs):
         if "access_token" in request.query_params:
             raise TokenInQuery("Send the token in the Authorization header, never in the URL.")
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except FAILED_AUTHENTICATION as exc:
+            usage = count_failed_authentication(request._request)
+            request.rate_usage = usage
+            if usage is not None and usage.over:
+                raise rate_limited(usage, "failed authentication attempts") from exc
+            raise
         if not isinstance(request.auth, Principal):
             raise NotAuthenticated("Send an `Authorization: hmac ...` or `Authorization: Bearer ...` header.")
         try:
@@ -73,6 +95,8 @@ class ApiView(GenericAPIView):
         except Exception as exc:
             request.rate_usage = getattr(exc, "usage", None)
             raise
+        if not request.user.whitelisted:  # after counting: the 403 carries the rate-limit headers
+            raise whitelist_error(request.auth)
         require_level(request.auth, self.read_level if request.method in SAFE_METHODS else self.write_level)
         require_client_secret(request, request.auth)  # DELETEs by OAuth tokens confirm the application's secret
         if any("\x00" in str(value) for value in kwargs.values()):
@@ -99,7 +123,47 @@ class ApiView(GenericAPIView):
                     for name in empty
                 ]
             )
-        return super().filter_queryset(queryset)
+        return self.filtered(queryset)
+
+    def list_response(
+        self,
+        queryset,
+        columns: tuple[str, ...],
+        expressions: dict | None = None,
+        transform: Callable[[dict], dict] | None = None,
+        count_kind: str = "",
+    ) -> Response:
+        """A paged list of `.values(*columns, **expressions)` rows of the filtered, ordered queryset, each through
+        `transform` if given: the list endpoints' hot path (one query for page and total, no model instances, no
+        serializer; the output serializers stay the schema, and tests/api/test_list_rows.py holds them equal).
+        With `count_kind`, an unfiltered list reads its total from the trigger-kept count (apps.listcounts)."""
+        reseller_id = self.principal.reseller_id
+        counted = bool(count_kind) and not self.filters_requested()
+        page = self.paginator.paginate_values(
+            self.filter_queryset(queryset),
+            self.request,
+            columns=columns,
+            expressions=expressions or {},
+            transform=transform,
+            total_expression=listcounts.total_expression(reseller_id, count_kind) if counted else None,
+            total=(lambda: listcounts.total(reseller_id, count_kind)) if counted else None,
+        )
+        return self.paginator.get_paginated_response(page)
+
+    def filters_requested(self) -> bool:
+        filterset_class = getattr(self, "filterset_class", None)
+        params = self.request.query_params
+        return filterset_class is not None and any(name in params for name in filterset_class.base_filters)
+
+    def filtered(self, queryset):
+        """The view's filter backends; the FilterSet only when the query string names one of its filters (an
+        absent filter changes nothing, and building a FilterSet costs more than the rest of a short list)."""
+        requested = self.filters_requested()
+        for backend in self.filter_backends:
+            if backend is DjangoFilterBackend and not requested:
+                continue
+            queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
 
     # --- Idempotency-Key (POST): same key and body within 24 h → the first response, not a second creation.
 
@@ -198,3 +262,42 @@ class FullLevelView(ApiView):
 
     read_level = Level.FULL
     write_level = Level.FULL
+
+
+class UnknownRoute(ApiView):
+    """A `/v2/...` path no route matches, sent with credentials: authenticated and counted like any request (so
+    the 404 carries the rate-limit headers, and bad credentials are a 401), then `not_found`. Without an
+    `Authorization` header the path is a plain 404 problem (`apps.api.problems.not_found`)."""
+
+    read_level = write_level = Level.READ  # a 404, not a 403, whatever the method
+    pagination_class = None
+    filter_backends = []
+    schema = None  # not a route of the OpenAPI document
+
+    def not_found(self, request, *args, **kwargs):
+        raise NotFound(f"No route {request.path} in API v2.")
+
+    get = post = put = patch = delete = head = options = not_found
+
+
+@csrf_exempt  # as every API view: clients send no CSRF token, and nothing here acts on a session
+def unknown_route(request, *args, **kwargs):
+    """The catch-all of `/v2/`. A path with one trailing slash (`/v2/mailboxes/`) is the same resource as without
+    it: answered by that route's view, as the request was sent (its signature covers the slash). Otherwise
+    `UnknownRoute` for a request with credentials, the plain 404 problem without."""
+    from apps.api import problems
+
+    path = request.path_info
+    if path.endswith("/") and not path.endswith("//"):
+        try:
+            match = resolve(path[:-1])
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_route:
+            return match.func(request, *match.args, **match.kwargs)
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return UNKNOWN_ROUTE(request, *args, **kwargs)
+    return problems.not_found(request, *args, **kwargs)
+
+
+UNKNOWN_ROUTE = UnknownRoute.as_view()

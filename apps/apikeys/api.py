@@ -47,6 +47,9 @@ def api_key_of(principal: Principal, key: str) -> ApiKey:
 KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, description="The public key.")
 
 
+API_KEY_COLUMNS = tuple(ApiKeyOut().fields)  # the list reads these as `.values()` rows
+
+
 class ApiKeyList(FullLevelView):
     queryset = ApiKey.objects.none()  # schema introspection only; get_queryset scopes to the principal
 
@@ -63,8 +66,7 @@ class ApiKeyList(FullLevelView):
         responses={200: ApiKeyOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(ApiKeyOut(page, many=True).data)
+        return self.list_response(self.get_queryset(), API_KEY_COLUMNS)
 
     @extend_schema(
         operation_id="apikeys_create",

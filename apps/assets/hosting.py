@@ -59,10 +59,12 @@ def invalid(field: str, message: str) -> ValidationFailed:
 
 
 def main_site(domain: str) -> dict[str, Any]:
+    """The hosting's own site, answering `www.<domain>` too where that is still a legal host name (253)."""
+    www = f"www.{domain}"
     return {
         "name": domain,
         "path": "/www",
-        "host_headers": [{"name": f"www.{domain}", "enabled": True}],
+        "host_headers": [{"name": www, "enabled": True}] if len(www) <= 253 else [],
         "http2_enabled": True,
         "ssl_enabled": False,
         "https_redirect_enabled": False,

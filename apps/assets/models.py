@@ -35,6 +35,8 @@ class Asset(models.Model):
             models.Index(fields=["account", "asset_type"], name="asset_account_type"),
             models.Index(fields=["reseller", "asset_type", "created_at", "id"], name="asset_reseller_type_created"),
             models.Index(fields=["reseller", "status"], name="asset_reseller_status"),
+            # The workers' usage sweep: the assets whose measurement is due, oldest first (issue 11).
+            models.Index(fields=["usage_measured_at", "id"], name="asset_usage_due"),
         ]
 
     def __str__(self) -> str:

@@ -111,7 +111,7 @@ def _account_for_assets(principal, account_id: int) -> tuple[Account, dict[str, 
         .get_for_principal(principal, pk=account_id)
     )
     # Read through the account, which came through get_for_principal (and so by the (account, type) index).
-    counts = dict(account.assets.values_list("asset_type").annotate(n=Count("id")).order_by())
+    counts = dict(account.assets.values_list("asset_type").annotate(n=Count("*")).order_by())
     return account, counts
 
 

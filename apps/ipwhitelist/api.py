@@ -31,6 +31,9 @@ def whitelist_entry_of(principal: Principal, entry_id: int) -> IpWhitelistEntry:
 ENTRY_ID = OpenApiParameter("entry_id", int, OpenApiParameter.PATH, description="The id of the whitelist entry.")
 
 
+WHITELIST_COLUMNS = tuple(WhitelistEntryOut().fields)  # the list reads these as `.values()` rows
+
+
 class WhitelistEntryList(FullLevelView):
     queryset = IpWhitelistEntry.objects.none()  # schema introspection only; get_queryset scopes to the principal
 
@@ -43,8 +46,7 @@ class WhitelistEntryList(FullLevelView):
         responses={200: WhitelistEntryOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(WhitelistEntryOut(page, many=True).data)
+        return self.list_response(self.get_queryset(), WHITELIST_COLUMNS)
 
     @extend_schema(
         operation_id="ipwhitelist_create",

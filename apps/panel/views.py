@@ -178,13 +178,13 @@ class ThrottledPasswordResetView(PasswordResetView):
 def dashboard(request):
     principal = request.principal
     accounts = Account.objects.for_principal(principal)
-    accounts_by_status = dict(accounts.values_list("status").annotate(n=Count("id")).order_by())
-    accounts_by_pack = dict(accounts.values_list("servicepack_id").annotate(n=Count("id")).order_by())
+    accounts_by_status = dict(accounts.values_list("status").annotate(n=Count("*")).order_by())
+    accounts_by_pack = dict(accounts.values_list("servicepack_id").annotate(n=Count("*")).order_by())
     assets = Asset.objects.for_principal(principal)
     # Counts only, each answered from a covering index (reseller, status) / (reseller, asset_type, ...): summing
     # sizes would read every asset row, which at a few hundred thousand assets is what a dashboard must not do.
-    assets_by_status = dict(assets.values_list("status").annotate(n=Count("id")).order_by())
-    assets_by_type = dict(assets.values_list("asset_type").annotate(n=Count("id")).order_by())
+    assets_by_status = dict(assets.values_list("status").annotate(n=Count("*")).order_by())
+    assets_by_type = dict(assets.values_list("asset_type").annotate(n=Count("*")).order_by())
     # Slots: what the servicepacks of the reseller's accounts allow in all, per asset type.
     slots: dict[str, int] = defaultdict(int)
     for item in ServicePackItem.objects.filter(servicepack_id__in=list(accounts_by_pack)):

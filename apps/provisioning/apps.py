@@ -5,3 +5,6 @@ class ProvisioningConfig(AppConfig):
     name = "apps.provisioning"
     label = "provisioning"
     verbose_name = "Provisioning"
+
+    def ready(self):
+        from apps.provisioning import wakeup  # noqa: F401  (connects the enqueue notification)

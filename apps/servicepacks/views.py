@@ -13,7 +13,7 @@ def servicepack_list(request):
     principal = request.principal
     packs = list(ServicePack.objects.for_principal(principal).prefetch_related("items"))
     in_use = dict(
-        Account.objects.for_principal(principal).values_list("servicepack_id").annotate(n=Count("id")).order_by()
+        Account.objects.for_principal(principal).values_list("servicepack_id").annotate(n=Count("*")).order_by()
     )
     for pack in packs:
         pack.account_count = in_use.get(pack.pk, 0)

@@ -65,7 +65,7 @@ def resolved(document: dict, node: Any, seen: tuple[str, ...] = ()) -> Any:
 # --- Our document, every route x method
 
 
-def bodies(world) -> dict[tuple[str, str], dict]:
+def bodies(world) -> dict[tuple[str, str], dict | list]:
     account = world.account
     return {
         ("POST", "/v2/accounts"): {"identifier": "contract.example", "servicepack_id": account.servicepack_id},
@@ -81,6 +81,13 @@ def bodies(world) -> dict[tuple[str, str], dict]:
         },
         ("PUT", "/v2/mailboxes/{mailbox_name}/password"): {"password": "Changed1234"},
         ("PUT", "/v2/linuxhostings/{domain_name}/phpsettings/version"): {"version": "8.2"},
+        ("POST", "/v2/accounts/bulk"): [{"identifier": "bulk.example", "servicepack_id": account.servicepack_id}],
+        ("POST", "/v2/mailboxes/bulk"): [
+            {"email_address": f"bulk@{account.identifier}", "account_id": account.pk, "password": PASSWORD}
+        ],
+        ("POST", "/v2/events/ack"): {"ids": [world.event.pk]},
+        ("POST", "/v2/webhooks"): {"url": "https://hooks.example.com/in", "event_types": ["account.*"]},
+        ("PUT", "/v2/webhooks/{webhook_id}"): {"url": "https://hooks.example.com/v2", "event_types": ["mysql.*"]},
         ("PUT", "/v2/linuxhostings/{domain_name}/phpsettings/memorylimit"): {"memory_limit": 256},
         ("PUT", "/v2/linuxhostings/{domain_name}/phpsettings/apcu"): {"enabled": True, "apcu_size": 64},
         ("PUT", "/v2/linuxhostings/{domain_name}/settings/gzipcompression"): {"enabled": False},

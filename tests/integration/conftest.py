@@ -280,7 +280,9 @@ class Stack:
             self._control = Control(self.env, self.directory / "control.log")
         return self._control
 
-    def start_worker(self, *, lease_seconds: int | None = None, queue_name: str | None = None) -> Worker:
+    def start_worker(
+        self, *, lease_seconds: int | None = None, queue_name: str | None = None, interval: float = 0.2
+    ) -> Worker:
         """Start ``manage.py db_worker --interval 0.2`` (with `lease_seconds` as PANEEL_JOB_LEASE_SECONDS, and
         ``--queue-name`` when given: the worker of that server)."""
         name = f"worker-{len(self.workers) + 1}"
@@ -288,7 +290,8 @@ class Stack:
         if lease_seconds is not None:
             env["PANEEL_JOB_LEASE_SECONDS"] = str(lease_seconds)
         log = self.directory / f"{name}.log"
-        command = [MANAGE, "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay", "--worker-id", name]
+        command = [MANAGE, "db_worker", "--interval", str(interval), "--no-reload", "--no-startup-delay"]
+        command += ["--worker-id", name]
         if queue_name is not None:
             command += ["--queue-name", queue_name]
         with open(log, "wb") as output:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from apps.accounts.domains import normalize_domain
 from apps.api.hints import with_parameter
 from apps.assets import hosting_services as services
+from apps.assets.api.rows import ROWS
 from apps.assets.api.serializers import DeprecatedIntegerField
 from apps.assets.api.views import INVALID_STATE, LOCATION, NO_CONTENT, AssetView, no_content, parsed, path_parameter
 from apps.assets.filters import AssetFilterSet
@@ -24,6 +25,7 @@ from apps.assets.hosting import connection_host
 from apps.assets.kinds import KINDS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
+from apps.listcounts import selectors as listcounts
 from apps.servicepacks.models import AssetType
 
 DOMAIN_NAME = path_parameter("domain_name", "The Linux hosting domain name.")
@@ -244,8 +246,12 @@ class LinuxHostingList(LinuxHostingView):
         responses={200: LinuxHostingOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.expanded(LinuxHostingOut(page, many=True).data, page))
+        if self.with_selection():  # expanding needs the objects: the serializer's path
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            return self.get_paginated_response(self.expanded(LinuxHostingOut(page, many=True).data, page))
+        return self.list_response(
+            self.get_queryset(), *ROWS[self.asset_type], count_kind=listcounts.asset_kind(self.asset_type)
+        )
 
 
 class LinuxHostingDetail(LinuxHostingView):

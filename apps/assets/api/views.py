@@ -16,6 +16,7 @@ from apps.api.bulk import MAX_ITEMS, BulkResultOut, bulk_create
 from apps.api.hints import HintedView, with_parameter
 from apps.api.views import ApiView
 from apps.assets import services
+from apps.assets.api.rows import ROWS
 from apps.assets.api.serializers import (
     CreateMailboxIn,
     CreateMySqlDatabaseIn,
@@ -31,6 +32,7 @@ from apps.assets.filters import AssetFilterSet
 from apps.assets.hints import MAILBOX_HINTS, MYSQL_HINTS
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
+from apps.listcounts import selectors as listcounts
 from apps.provisioning.models import ProvisioningJob
 from apps.servicepacks.models import AssetType
 
@@ -121,8 +123,12 @@ class MySqlDatabaseList(MySqlView):
         responses={200: MySqlDatabaseOut(many=True)},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.expanded(MySqlDatabaseOut(page, many=True).data, page))
+        if self.with_selection():  # expanding needs the objects: the serializer's path
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            return self.get_paginated_response(self.expanded(MySqlDatabaseOut(page, many=True).data, page))
+        return self.list_response(
+            self.get_queryset(), *ROWS[self.asset_type], count_kind=listcounts.asset_kind(self.asset_type)
+        )
 
     @extend_schema(
         operation_id="mysqldatabases_create",
@@ -301,7 +307,11 @@ class MailboxList(MailboxView):
     )
     def get(self, request):
         mailboxes = self.filter_queryset(self.get_queryset())
-        return Response(self.expanded(MailboxOut(mailboxes, many=True).data, mailboxes))
+        if self.with_selection():  # expanding needs the objects: the serializer's path
+            return Response(self.expanded(MailboxOut(mailboxes, many=True).data, mailboxes))
+        columns, expressions, transform = ROWS[self.asset_type]
+        rows = mailboxes.values(*columns, **expressions)
+        return Response([transform(row) for row in rows] if transform else list(rows))
 
     @extend_schema(
         operation_id="mailboxes_create",

@@ -5,13 +5,19 @@ A daemon thread calls `requeue_stale_jobs` at start and then every half lease, s
 killed is picked up by whichever worker is alive once the lease has expired; the same sweep measures the
 assets whose usage measurement is due (`apps.provisioning.usage.measure_due_usage`), enqueues the webhook
 deliveries that are due (`apps.events.tasks.deliver_due`) and deletes events past their 30 days.
+
+Between polls the worker sleeps in `apps.provisioning.wakeup.JobListener.sleep`, which on PostgreSQL returns as
+soon as a job for one of its queues (`--queue-name`) is enqueued (`LISTEN/NOTIFY`), so a job starts within
+milliseconds at the default `--interval`; on SQLite it sleeps the whole interval, as before.
 """
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django_tasks_db.management.commands import db_worker as database_worker
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from apps.events.selectors import purge_old_events
@@ -19,6 +25,7 @@ from apps.events.tasks import deliver_due
 from apps.provisioning.models import DEFAULT_QUEUE
 from apps.provisioning.tasks import requeue_stale_jobs
 from apps.provisioning.usage import measure_due_usage
+from apps.provisioning.wakeup import JobListener
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +57,22 @@ class Command(DatabaseWorkerCommand):
             target=sweep_forever, args=(stop, every, queues), name="stale-job-sweep", daemon=True
         )
         sweeper.start()
+        listener = JobListener(options.get("queue_name", "default").split(","))
+        # The stock worker's only waits are `time.sleep` calls of its module: they become the listener's wait.
+        database_worker.time = WakingClock(listener)
         try:
             return super().handle(*args, **options)
         finally:
             stop.set()
+            database_worker.time = time
+            listener.close()
+
+
+class WakingClock:
+    """`time` for the stock worker's module, whose `sleep` returns early when a job is enqueued."""
+
+    def __init__(self, listener: JobListener):
+        self.sleep = listener.sleep
+
+    def __getattr__(self, name):
+        return getattr(time, name)

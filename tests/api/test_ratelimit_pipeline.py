@@ -1,0 +1,81 @@
+"""On Redis, every rate-limit bucket of a request is counted in one round trip (issue 11), with the same exact
+counts and the same keys as django-ratelimit's `get_usage`. Needs a Redis server at 127.0.0.1:6379; uses keys
+under a random prefix and deletes them, never flushing anything."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.test import RequestFactory
+from django_ratelimit.core import get_usage
+
+from apps.api import ratelimit
+
+pytestmark = pytest.mark.redis
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis does not answer at {REDIS_URL} ({exc}); start redis-server to run this test")
+    prefix = f"paneel-test-{secrets.token_hex(6)}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield caches["default"]
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def buckets(limit: int = 1000) -> list[ratelimit.Bucket]:
+    return [
+        ratelimit.Bucket("api-read-principal", "api_key:1", limit),
+        ratelimit.Bucket("api-read-ip", "192.0.2.10", limit),
+        ratelimit.failed_auth_bucket("192.0.2.10", increment=False),
+    ]
+
+
+def test_all_buckets_in_one_round_trip(redis_cache, monkeypatch):
+    request = RequestFactory().get("/v2/servicepacks")
+    executed, commands = [], []
+    monkeypatch.setattr(redis.client.Pipeline, "execute", record(redis.client.Pipeline.execute, executed))
+    monkeypatch.setattr(redis.Redis, "execute_command", record(redis.Redis.execute_command, commands))
+    usages = ratelimit.count(request, buckets())
+    assert (len(executed), len(commands)) == (1, 0)
+    assert [usage.count for usage in usages] == [1, 1, 0]
+
+
+def test_counts_agree_with_get_usage_and_are_exact_under_concurrency(redis_cache):
+    request = RequestFactory().get("/v2/servicepacks")
+    threads = [
+        threading.Thread(target=lambda: [ratelimit.count(request, buckets()) for _ in range(25)]) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    principal, ip, _failed = buckets()
+    for bucket in (principal, ip):
+        seen = get_usage(request, group=bucket.group, key=lambda *_a, v=bucket.value: v, rate=bucket.rate)
+        assert seen["count"] == 100
+    assert [usage.count for usage in ratelimit.count(request, buckets())] == [101, 101, 0]
+
+
+def record(method, calls: list):
+    def wrapper(self, *args, **kwargs):
+        calls.append(args[:1])
+        return method(self, *args, **kwargs)
+
+    return wrapper
