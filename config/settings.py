@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.assets",
     "apps.provisioning",
+    "apps.mail",
     "apps.apikeys",
     "apps.ipwhitelist",
     "apps.api",
@@ -247,7 +248,8 @@ PANEEL_MYSQL_URL = env("PANEEL_MYSQL_URL")
 PANEEL_MYSQL_HOSTNAME = env("PANEEL_MYSQL_HOSTNAME", "127.0.0.1")
 PANEEL_DRIVERS = {
     "linux_hosting": env("PANEEL_DRIVER_LINUX_HOSTING", "apps.provisioning.drivers.local.LinuxHostingDriver"),
-    "mailbox": env("PANEEL_DRIVER_MAILBOX", "apps.provisioning.drivers.local.MailboxDriver"),
+    "mailbox": env("PANEEL_DRIVER_MAILBOX", "apps.provisioning.drivers.mail.LocalMailboxDriver"),
+    "mail_zone": env("PANEEL_DRIVER_MAIL_ZONE", "apps.provisioning.drivers.mail.MailZoneDriver"),
     "mysql": env(
         "PANEEL_DRIVER_MYSQL",
         "apps.provisioning.drivers.mysql.MySQLDriver"

@@ -18,7 +18,7 @@ from apps.accounts.models import Status
 from apps.assets.models import Asset
 from apps.provisioning.drivers import get_driver
 from apps.provisioning.drivers.base import DriverError
-from apps.provisioning.runner import spec_of
+from apps.provisioning.runner import server_info, spec_of
 
 logger = logging.getLogger(__name__)
 MEASURABLE = (Status.ACTIVE, Status.SUSPENDED)
@@ -35,7 +35,8 @@ def measure_usage(assets: Iterable[Asset]) -> dict[int, int]:
     changed: list[Asset] = []
     for asset in assets:
         try:
-            size = get_driver(asset.asset_type).usage(spec_of(asset))
+            # Measured where the asset lives: its server's driver (root and services), not the worker's defaults.
+            size = get_driver(asset.asset_type, server_info(asset.provisioning_server)).usage(spec_of(asset))
         except DriverError as error:
             logger.warning("Could not measure %s: %s (%s)", asset, error.detail, error.code)
             continue
