@@ -23,6 +23,8 @@ from apps.core.errors import NotFound
 from apps.core.models import AuditEvent
 from apps.ipwhitelist import services as ipwhitelist
 from apps.ipwhitelist.models import IpWhitelistEntry
+from apps.mail import services as mail
+from apps.mail.models import MailAlias, MailZone, SmtpDomain
 from apps.provisioning import services as provisioning
 from apps.provisioning.models import ProvisioningJob
 from apps.resellers import services as resellers
@@ -35,7 +37,7 @@ from tests.world import PASSWORD, build_world, tenant_models, tenant_rows
 def tenancy_world(tenant: dict, account: Account, servicepack: ServicePack) -> SimpleNamespace:
     """One object of every tenant-owned model for `tenant` (tests/world.py), each in a state where its owner could
     change it."""
-    return build_world(tenant, account, mailbox=False, paused_on=servicepack, failed_job=True, oauth_application=True)
+    return build_world(tenant, account, paused_on=servicepack, failed_job=True, oauth_application=True)
 
 
 @pytest.fixture
@@ -62,6 +64,9 @@ COVERED_MODELS = {
     ResellerApplication: lambda w: w.oauth_link,
     IpWhitelistEntry: lambda w: w.entry,
     AuditEvent: lambda w: w.audit_event,
+    MailZone: lambda w: w.mail_zone,
+    MailAlias: lambda w: w.alias,
+    SmtpDomain: lambda w: w.smtp_domain,
 }
 
 
@@ -134,6 +139,45 @@ FOREIGN_WRITES = {
         principal=p, asset_id=b.mysql.pk, user_name=b.db_user
     ),
     "set_php_version": lambda p, b, pack: assets.set_php_version(principal=p, asset_id=b.hosting.pk, version="8.1"),
+    "create_catch_all": lambda p, b, pack: mail.create_catch_all(
+        principal=p, domain_name=b.account.identifier, email_address="thief@elsewhere.example"
+    ),
+    "delete_catch_all": lambda p, b, pack: mail.delete_catch_all(
+        principal=p, domain_name=b.account.identifier, email_address=b.mail_zone.catch_all[0]
+    ),
+    "set_anti_spam": lambda p, b, pack: mail.set_anti_spam(
+        principal=p, domain_name=b.account.identifier, anti_spam="none"
+    ),
+    "create_alias": lambda p, b, pack: mail.create_alias(
+        principal=p,
+        domain_name=b.account.identifier,
+        email_address=f"thief@{b.account.identifier}",
+        destinations=["thief@elsewhere.example"],
+    ),
+    "update_alias": lambda p, b, pack: mail.update_alias(
+        principal=p,
+        domain_name=b.account.identifier,
+        email_address=b.alias.email_address,
+        destinations=["thief@elsewhere.example"],
+    ),
+    "delete_alias": lambda p, b, pack: mail.delete_alias(
+        principal=p, domain_name=b.account.identifier, email_address=b.alias.email_address
+    ),
+    "create_smtp_domain": lambda p, b, pack: mail.create_smtp_domain(
+        principal=p, domain_name=b.account.identifier, hostname="stolen-domain.example"
+    ),
+    "update_smtp_domain": lambda p, b, pack: mail.update_smtp_domain(
+        principal=p, domain_name=b.account.identifier, hostname=b.smtp_domain.hostname, enabled=False
+    ),
+    "delete_smtp_domain": lambda p, b, pack: mail.delete_smtp_domain(
+        principal=p, domain_name=b.account.identifier, hostname=b.smtp_domain.hostname
+    ),
+    "set_auto_reply": lambda p, b, pack: mail.set_auto_reply(
+        principal=p, asset_id=b.mailbox.pk, enabled=True, subject="Hijacked", message="Hijacked."
+    ),
+    "set_auto_forward": lambda p, b, pack: mail.set_auto_forward(
+        principal=p, asset_id=b.mailbox.pk, enabled=True, email_addresses=["thief@elsewhere.example"]
+    ),
     "revoke_api_key": lambda p, b, pack: apikeys.revoke_api_key(principal=p, api_key_id=b.api_key.pk),
     "remove_whitelist_entry": lambda p, b, pack: ipwhitelist.remove_whitelist_entry(principal=p, entry_id=b.entry.pk),
     "update_oauth_application": lambda p, b, pack: oauth_services.update_oauth_application(
