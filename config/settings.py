@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "apps.core.principal.Level",
         "ViaEnum": "apps.core.principal.Via",
         "ErrorCodeEnum": "apps.api.errors.ERROR_CODES",
+        "AntiSpamTypesEnum": "apps.mail.models.ANTI_SPAM_TYPES",
     },
 }
 

@@ -16,7 +16,7 @@ from apps.assets.api.serializers import MailboxDetailOut
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.mail import services
-from apps.mail.models import AntiSpam
+from apps.mail.models import ANTI_SPAM_TYPES
 from apps.mail.selectors import ZoneView, mail_zone
 
 LOCATION = "Location"
@@ -34,6 +34,9 @@ CREATED = OpenApiResponse(description="Created; `Location` names the new resourc
 NO_CONTENT = OpenApiResponse(description="No Content; the change is applied by a provisioning job.")
 ACCEPTED = OpenApiResponse(description="Accepted; poll the provisioning job that `Location` points to.")
 CONFLICT = OpenApiResponse(description="`duplicate`: already exists; `invalid_state`: the account is not active.")
+STATE = OpenApiResponse(
+    description="`invalid_state`: the account is not active or suspended (or, for a mailbox, a job on it is running)."
+)
 
 
 def created_header() -> OpenApiParameter:
@@ -61,7 +64,7 @@ class CreateCatchAllIn(serializers.Serializer):
 
 
 class UpdateAntiSpamIn(serializers.Serializer):
-    type = serializers.ChoiceField(choices=AntiSpam.values)
+    type = serializers.CharField(help_text="none, basic or advanced.")
 
 
 class CreateAliasIn(serializers.Serializer):
@@ -106,8 +109,8 @@ class AliasOut(serializers.Serializer):
 
 
 class AntiSpamOut(serializers.Serializer):
-    type = serializers.ChoiceField(choices=AntiSpam.values)
-    allowed_types = serializers.ListField(child=serializers.ChoiceField(choices=AntiSpam.values))
+    type = serializers.ChoiceField(choices=ANTI_SPAM_TYPES)
+    allowed_types = serializers.ListField(child=serializers.ChoiceField(choices=ANTI_SPAM_TYPES))
 
 
 class CatchAllOut(serializers.Serializer):
@@ -134,7 +137,7 @@ class MailZoneOut(serializers.Serializer):
 
     @extend_schema_field(AntiSpamOut)
     def get_anti_spam(self, zone: ZoneView) -> dict:
-        return {"type": zone.anti_spam, "allowed_types": list(AntiSpam.values)}
+        return {"type": zone.anti_spam, "allowed_types": list(ANTI_SPAM_TYPES)}
 
     @extend_schema_field(CatchAllOut)
     def get_catch_all(self, zone: ZoneView) -> dict:
@@ -194,7 +197,7 @@ class CatchAllDetail(MailZoneView):
         operation_id="mailzones_catchall_destroy",
         summary="Delete a catch-all on the mail zone",
         parameters=[DOMAIN_NAME, EMAIL_ADDRESS],
-        responses={204: NO_CONTENT},
+        responses={204: NO_CONTENT, 409: STATE},
     )
     def delete(self, request, domain_name, email_address):
         zone = self.zone(changing=True)
@@ -210,7 +213,7 @@ class AntiSpamSetting(MailZoneView):
         "it into Junk.",
         request=UpdateAntiSpamIn,
         parameters=[DOMAIN_NAME],
-        responses={204: NO_CONTENT},
+        responses={204: NO_CONTENT, 409: STATE},
     )
     def put(self, request, domain_name):
         zone = self.zone(changing=True)
@@ -245,7 +248,7 @@ class AliasDetail(MailZoneView):
         summary="Configure a alias",
         request=UpdateAliasIn,
         parameters=[DOMAIN_NAME, EMAIL_ADDRESS],
-        responses={202: ACCEPTED},
+        responses={202: ACCEPTED, 409: STATE},
     )
     def put(self, request, domain_name, email_address):
         zone = self.zone(changing=True)
@@ -262,7 +265,7 @@ class AliasDetail(MailZoneView):
         operation_id="mailzones_aliases_destroy",
         summary="Delete a alias",
         parameters=[DOMAIN_NAME, EMAIL_ADDRESS],
-        responses={204: NO_CONTENT},
+        responses={204: NO_CONTENT, 409: STATE},
     )
     def delete(self, request, domain_name, email_address):
         zone = self.zone(changing=True)
@@ -293,7 +296,7 @@ class SmtpDomainDetail(MailZoneView):
         summary="Configure an extra smtp domain",
         request=UpdateSmtpDomainIn,
         parameters=[DOMAIN_NAME, HOSTNAME],
-        responses={202: ACCEPTED},
+        responses={202: ACCEPTED, 409: STATE},
     )
     def put(self, request, domain_name, hostname):
         zone = self.zone(changing=True)
@@ -307,7 +310,7 @@ class SmtpDomainDetail(MailZoneView):
         operation_id="mailzones_smtpdomains_destroy",
         summary="Delete an extra smtp domain",
         parameters=[DOMAIN_NAME, HOSTNAME],
-        responses={204: NO_CONTENT},
+        responses={204: NO_CONTENT, 409: STATE},
     )
     def delete(self, request, domain_name, hostname):
         zone = self.zone(changing=True)
@@ -339,7 +342,7 @@ class MailboxAutoReply(MailboxView):
         "optional additions). `If-Match` compares with the ETag of `GET /v2/mailboxes/{mailbox_name}`.",
         request=AutoReplyIn,
         parameters=[MAILBOX_NAME],
-        responses={204: NO_CONTENT},
+        responses={204: NO_CONTENT, 409: STATE},
     )
     def put(self, request, mailbox_name):
         asset = self.get_asset()
@@ -356,7 +359,7 @@ class MailboxAutoForward(MailboxView):
         description="`If-Match` compares with the ETag of `GET /v2/mailboxes/{mailbox_name}`.",
         request=AutoForwardIn,
         parameters=[MAILBOX_NAME],
-        responses={204: NO_CONTENT},
+        responses={204: NO_CONTENT, 409: STATE},
     )
     def put(self, request, mailbox_name):
         asset = self.get_asset()

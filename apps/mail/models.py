@@ -21,6 +21,10 @@ class AntiSpam(models.TextChoices):
     ADVANCED = "advanced", "Advanced: mark spam and file it into the Junk folder"
 
 
+# The reference's enum as a plain list (the API's `AntiSpamTypes` component).
+ANTI_SPAM_TYPES = list(AntiSpam.values)
+
+
 class MailZone(models.Model):
     """The mail settings of one account's domain: catch-all, anti-spam, and (as rows) aliases and SMTP domains."""
 

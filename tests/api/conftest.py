@@ -63,6 +63,8 @@ def path_values(api_world) -> dict[str, str]:
         "job_id": str(world.job.pk),
         "key": world.api_key.key,
         "entry_id": str(world.entry.pk),
+        "email_address": world.alias.email_address,
+        "hostname": world.smtp_domain.hostname,
     }
 
 

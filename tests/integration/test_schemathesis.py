@@ -104,6 +104,8 @@ def seeded(settings) -> dict:
         "job_id": str(world.job.pk),
         "key": world.api_key.key,
         "entry_id": world.entry.pk,
+        "email_address": world.alias.email_address,
+        "hostname": world.smtp_domain.hostname,
     }
     spare = {
         ("DELETE", "/v2/accounts/{account_id}"): {"account_id": doomed_account.pk},
