@@ -20,7 +20,7 @@ from apps.provisioning.models import ProvisioningJob
 
 from .conftest import signed_in
 
-PANEL_NAMESPACES = {"resellers", "servicepacks", "accounts", "assets", "provisioning", "apikeys", "ipwhitelist"}
+PANEL_NAMESPACES = {"resellers", "servicepacks", "accounts", "assets", "provisioning", "apikeys", "ipwhitelist", "mail"}
 VALID_PASSWORD = "Secret123x"
 
 
@@ -41,6 +41,7 @@ KWARG = {
     "oauth_app": "application_id",
     "whitelist_entry": "entry_id",
     "membership": "membership_id",
+    "mailbox": "asset_id",
 }
 
 GET_POST = ("GET", "POST")
@@ -82,6 +83,14 @@ ROUTES: dict[str, Route] = {
         Level.WRITE, "asset", GET_POST, lambda w: {"password": VALID_PASSWORD, "password_again": VALID_PASSWORD}
     ),
     "assets:delete": Route(Level.WRITE, "asset", GET_POST),
+    "mail:zone": Route(Level.READ, "account"),
+    "mail:zone_change": Route(Level.WRITE, "account", ("POST",), lambda w: {"action": "anti_spam", "type": "none"}),
+    "mail:mailbox": Route(
+        Level.WRITE,
+        "mailbox",
+        GET_POST,
+        lambda w: {"save": "reply", "reply_enabled": "on", "subject": "Away", "message": "Back on Monday."},
+    ),
     "provisioning:job_list": Route(Level.READ),
     "provisioning:job_detail": Route(Level.READ, "job"),
     "provisioning:job_retry": Route(Level.WRITE, "job", ("POST",)),
