@@ -245,3 +245,36 @@ def test_a_mailbox_over_quota_refuses_delivery_with_a_clear_bounce(mail_stack, m
     assert "Undelivered Mail Returned to Sender" in bounce
     assert "Mailbox is full" in bounce and "quota" in bounce
     assert maildir_messages(mail_stack, small.name) == []
+
+
+# --- Nothing half-written: a map or script that the daemons' tools refuse leaves the old one in place
+
+
+def test_a_sieve_script_that_does_not_compile_changes_nothing(mail_stack, tmp_path):
+    from apps.provisioning.drivers.base import DriverError
+    from apps.provisioning.drivers.mail import DovecotMailboxDriver
+
+    driver = DovecotMailboxDriver.for_server(mail_stack.server)
+    script = mail_stack.root / "mail" / "refused.sieve"
+    script.write_text('require ["vacation"];\nvacation "old";\n')
+    with pytest.raises(DriverError, match="sievec failed"):
+        driver._place_sieve(script, "this is not sieve;\n")
+    assert script.read_text() == 'require ["vacation"];\nvacation "old";\n'
+    assert sorted(path.name for path in script.parent.glob("*refused*")) == ["refused.sieve"]
+
+
+def test_a_map_that_postmap_refuses_changes_nothing(mail_stack):
+    from dataclasses import replace
+
+    from apps.provisioning.drivers.base import DriverError
+    from apps.provisioning.drivers.mail import PostfixMailZoneDriver
+
+    broken = replace(
+        mail_stack.server, services={**mail_stack.services, "postfix_config_directory": str(mail_stack.base / "none")}
+    )
+    driver = PostfixMailZoneDriver.for_server(broken)
+    maps = mail_stack.root / "mail" / "postfix"
+    before = {path.name: path.read_bytes() for path in maps.iterdir() if path.name != ".lock"}
+    with pytest.raises(DriverError, match="postmap failed"):
+        driver._publish_map(maps / "aliases", ["new@example.test other@example.test"])
+    assert {path.name: path.read_bytes() for path in maps.iterdir() if path.name != ".lock"} == before
