@@ -34,6 +34,22 @@ def zone_spec(zone: MailZone) -> AssetSpec:
     )
 
 
+def remove_zone_with_account(job: ProvisioningJob, account) -> None:
+    """On an account's deletion, remove its zone's files (aliases, catch-all, SMTP domains, anti-spam step) on its
+    mail server, so that nothing keeps routing mail for the domain (and a later account of it starts clean)."""
+    if job.action != "account.delete" or account.mail_server_id != job.server_id:
+        return
+    zone = MailZone.objects.filter(account=account).first()
+    spec = (
+        zone_spec(zone)
+        if zone is not None
+        else AssetSpec(
+            asset_type="mail_zone", name=account.identifier, account_identifier=account.identifier, max_size=0
+        )
+    )
+    driver_for(job, "mail_zone").delete(spec)
+
+
 def run_mail_zone_job(job: ProvisioningJob) -> list[str]:
     """Rewrite the zone's files on its server from the zone as it is when the job runs (latest state wins)."""
     zone = (

@@ -225,6 +225,7 @@ def run_account_job(job: ProvisioningJob, step: Step, finish: Finish) -> list[st
             if asset_server_id(asset) == job.server_id:
                 step(job, asset)
                 renew_lease(job)
+        run_account_hooks(job, account)
         if any(asset_server_id(a) != job.server_id for a in assets):
             job.payload = {**job.payload, "own_part_done": True}
             held(job).update(payload=job.payload)
@@ -243,7 +244,19 @@ def run_part(job: ProvisioningJob) -> list[str]:
         if asset_server_id(asset) == job.server_id:
             step(job, asset)
             renew_lease(job)
+    if account is not None:
+        run_account_hooks(job, account)
     return []
+
+
+# What other apps drive on an account-wide job besides its assets (e.g. the mail zone's files on an account's
+# deletion), called once per server the job runs on, after that server's assets; registered in AppConfig.ready().
+ACCOUNT_HOOKS: list[Callable[[ProvisioningJob, Account], None]] = []
+
+
+def run_account_hooks(job: ProvisioningJob, account: Account) -> None:
+    for hook in ACCOUNT_HOOKS:
+        hook(job, account)
 
 
 def start_parts(job: ProvisioningJob, server_ids: list[int | None]) -> None:

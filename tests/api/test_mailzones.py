@@ -166,3 +166,14 @@ def test_a_domain_without_mailboxes_in_its_pack_has_no_mail_zone(writer, tenant_
     pack = make_pack("Web only", ("linux_hosting", 1, 100, True))
     account = make_account(tenant_a, "web-only.example", pack, ftp_password="Ftpsecret1")
     assert_problem(writer.get(f"/v2/mailzones/{account.identifier}"), 404, "not_found")
+
+
+def test_deleting_the_account_removes_its_zones_files(writer, world, run_jobs):
+    domain = world.account.identifier
+    assert (zone_files(domain) / "virtual").exists()
+    with run_jobs():
+        assert writer.delete(f"/v2/accounts/{world.account.pk}").status_code == 202
+    assert not zone_files(domain).exists()
+    aliases = (Path(settings.PANEEL_PROVISIONING_ROOT) / "mail" / "postfix" / "aliases").read_text()
+    assert domain not in aliases
+    assert not MailZone.objects.filter(name=domain).exists()
