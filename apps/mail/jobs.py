@@ -40,6 +40,8 @@ def remove_zone_with_account(job: ProvisioningJob, account) -> None:
     if job.action != "account.delete" or account.mail_server_id != job.server_id:
         return
     zone = MailZone.objects.filter(account=account).first()
+    if zone is None and not account.assets.filter(asset_type="mailbox").exists():
+        return  # no mail was ever set up for the domain: nothing on the mail server
     spec = (
         zone_spec(zone)
         if zone is not None
