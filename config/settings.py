@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "apps.assets",
     "apps.listcounts",  # trigger-kept counts of the big lists (issue 11)
     "apps.provisioning",
+    "apps.mail",
     "apps.apikeys",
     "apps.ipwhitelist",
     "apps.events",
@@ -281,7 +282,8 @@ PANEEL_SSH_PORT = int(env("PANEEL_SSH_PORT", "22"))
 PANEEL_MAIL_HOSTNAME = env("PANEEL_MAIL_HOSTNAME")
 PANEEL_DRIVERS = {
     "linux_hosting": env("PANEEL_DRIVER_LINUX_HOSTING", "apps.provisioning.drivers.local.LinuxHostingDriver"),
-    "mailbox": env("PANEEL_DRIVER_MAILBOX", "apps.provisioning.drivers.local.MailboxDriver"),
+    "mailbox": env("PANEEL_DRIVER_MAILBOX", "apps.provisioning.drivers.mail.LocalMailboxDriver"),
+    "mail_zone": env("PANEEL_DRIVER_MAIL_ZONE", "apps.provisioning.drivers.mail.MailZoneDriver"),
     "mysql": env(
         "PANEEL_DRIVER_MYSQL",
         "apps.provisioning.drivers.mysql.MySQLDriver"
@@ -364,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "apps.core.principal.Level",
         "ViaEnum": "apps.core.principal.Via",
         "ErrorCodeEnum": "apps.api.errors.ERROR_CODES",
+        "AntiSpamTypesEnum": "apps.mail.models.ANTI_SPAM_TYPES",
     },
 }
 

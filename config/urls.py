@@ -28,6 +28,7 @@ urlpatterns = [
     path("servicepacks/", include("apps.servicepacks.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("assets/", include("apps.assets.urls")),
+    path("mail/", include("apps.mail.urls")),
     path("jobs/", include("apps.provisioning.urls")),
     path("api-access/whitelist/", include("apps.ipwhitelist.urls")),
     path("api-access/webhooks/", include("apps.events.urls")),

@@ -31,6 +31,8 @@ from apps.core.models import AuditEvent
 from apps.events.models import AttemptOutcome, Event, WebhookAttempt, WebhookDelivery
 from apps.events.services import create_webhook
 from apps.ipwhitelist.services import add_whitelist_entry
+from apps.mail import services as mail
+from apps.mail.models import MailAlias, MailZone, SmtpDomain
 from apps.provisioning.jobs import record_job
 from apps.provisioning.models import JobStatus, ProvisioningJob
 from apps.resellers.models import Membership, Reseller
@@ -103,7 +105,9 @@ def build_world(
     oauth_application: bool = False,
 ) -> SimpleNamespace:
     """Around `tenant`'s active `account` and its Linux hosting: a MySQL database `shop` with a read-only user
-    (`db_user`) besides its own, a mailbox `info@` (unless `mailbox=False`), a listed API key and whitelist entry.
+    (`db_user`) besides its own, a mailbox `info@` and its mail zone with a catch-all (`info@`), an alias
+    (`alias`, `sales@`) and an SMTP domain (`smtp_domain`) (unless `mailbox=False`), a listed API key and whitelist
+    entry.
     On request (None otherwise): a suspended account on `paused_on` (`paused`); a copy of `restricted_like` only
     this reseller may use (`restricted_pack`) and an account on it (`on_own_pack`); a failed job on the database
     (`failed_job`); an OAuth application (`oauth_link`). A webhook (`webhook`) with one delivery (`delivery`) and its
@@ -120,6 +124,9 @@ def build_world(
         account=account,
         hosting=account.assets.get(asset_type=AssetType.LINUX_HOSTING),
         mailbox=None,
+        mail_zone=None,
+        alias=None,
+        smtp_domain=None,
         paused=None,
         restricted_pack=None,
         on_own_pack=None,
@@ -142,6 +149,17 @@ def build_world(
                 fields={"email_address": f"info@{account.identifier}"},
                 password=PASSWORD,
             )
+    if mailbox:  # its mail zone: a catch-all, an alias and an extra SMTP domain
+        domain = account.identifier
+        with run_jobs():
+            mail.create_catch_all(principal=owner, domain_name=domain, email_address=world.mailbox.name)
+            mail.create_alias(
+                principal=owner, domain_name=domain, email_address=f"sales@{domain}", destinations=[world.mailbox.name]
+            )
+            mail.create_smtp_domain(principal=owner, domain_name=domain, hostname=f"{slug}-extra.example")
+        world.mail_zone = MailZone.objects.get(account=account)
+        world.alias = MailAlias.objects.get(zone=world.mail_zone)
+        world.smtp_domain = SmtpDomain.objects.get(zone=world.mail_zone)
     with run_jobs():  # only once the database's own job is done
         assets.add_database_user(
             principal=owner, asset_id=world.mysql.pk, name="extra", password=PASSWORD, rights="read_only"

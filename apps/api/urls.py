@@ -18,6 +18,7 @@ urlpatterns = [
     path("provisioningjobs/<str:job_id>", provisioning.JobDetail.as_view(), name="provisioningjob"),
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.assets.api_urls")),
+    path("", include("apps.mail.api_urls")),
     path("", include("apps.apikeys.api_urls")),
     path("", include("apps.ipwhitelist.api_urls")),
     path("", include("apps.core.api_urls")),

@@ -280,6 +280,7 @@ def run_account_job(job: ProvisioningJob, step: Step, finish: Finish) -> list[st
             if asset_server_id(asset) == job.server_id:
                 step(job, asset)
                 renew_lease(job)
+        run_account_hooks(job, account)
         if any(asset_server_id(a) != job.server_id for a in assets):
             job.payload = {**job.payload, "own_part_done": True}
             held(job).update(payload=job.payload)
@@ -297,7 +298,19 @@ def run_part(job: ProvisioningJob) -> list[str]:
         if asset_server_id(asset) == job.server_id:
             step(job, asset)
             renew_lease(job)
+    if account is not None:
+        run_account_hooks(job, account)
     return []
+
+
+# What other apps drive on an account-wide job besides its assets (e.g. the mail zone's files on an account's
+# deletion), called once per server the job runs on, after that server's assets; registered in AppConfig.ready().
+ACCOUNT_HOOKS: list[Callable[[ProvisioningJob, Account], None]] = []
+
+
+def run_account_hooks(job: ProvisioningJob, account: Account) -> None:
+    for hook in ACCOUNT_HOOKS:
+        hook(job, account)
 
 
 def start_parts(job: ProvisioningJob, server_ids: list[int | None]) -> list[ProvisioningJob]:
@@ -431,12 +444,17 @@ ACCOUNT_HANDLERS: dict[str, tuple[Step, Finish]] = {
     "account.delete": (delete_step, finish_delete),
 }
 ASSET_HANDLERS = {"create": create_asset, "update": update_asset, "delete": delete_asset}
+# Jobs on targets other than accounts and assets, by the first part of their action ("mail_zone.update"):
+# registered by the app that owns the target, in its AppConfig.ready() (provisioning imports no such app).
+TARGET_HANDLERS: dict[str, Callable[[ProvisioningJob], list[str]]] = {}
 
 
 def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
     if action in ACCOUNT_HANDLERS:
         step, finish = ACCOUNT_HANDLERS[action]
         return lambda job: run_account_job(job, step, finish)
+    if action.partition(".")[0] in TARGET_HANDLERS:
+        return TARGET_HANDLERS[action.partition(".")[0]]
     verb = action.rpartition(".")[2]
     if verb in ASSET_HANDLERS:
         return ASSET_HANDLERS[verb]

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from apps.servers.models import Role, Server
 
 # The role of the server each asset type is provisioned on.
-ROLE_OF: dict[str, str] = {"linux_hosting": Role.WEB, "mailbox": Role.MAIL, "mysql": Role.DB}
+ROLE_OF: dict[str, str] = {"linux_hosting": Role.WEB, "mailbox": Role.MAIL, "mysql": Role.DB, "mail_zone": Role.MAIL}
 
 # The Account field holding the account's server for each role.
 ACCOUNT_FIELD: dict[str, str] = {role: f"{role}_server" for role in Role.values}

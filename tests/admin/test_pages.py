@@ -17,6 +17,7 @@ from apps.core.models import AuditEvent
 from apps.events.models import AttemptOutcome, WebhookAttempt
 from apps.events.services import create_webhook
 from apps.ipwhitelist.services import add_whitelist_entry
+from apps.mail import services as mail
 from apps.servers.models import Server
 from apps.servicepacks.models import AssetType
 from apps.twofactor import totp
@@ -43,6 +44,9 @@ EXPECTED_TEXT = {
     "events.webhookdelivery": "webhook.create",
     "events.webhookattempt": "Could not connect or timed out",
     "listcounts.listcount": "account",  # issue 11: read-only, kept by triggers
+    "mail.mailzone": "alpha-shop.example",
+    "mail.mailalias": "sales@alpha-shop.example",
+    "mail.smtpdomain": "alpha-more.example",
 }
 
 
@@ -57,6 +61,14 @@ def world(account_a, full_a, django_capture_on_commit_callbacks):
             fields={"email_address": "info@alpha-shop.example"},
             password="Mailpass1",
         )
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.create_alias(
+            principal=full_a,
+            domain_name="alpha-shop.example",
+            email_address="sales@alpha-shop.example",
+            destinations=["info@alpha-shop.example"],
+        )
+        mail.create_smtp_domain(principal=full_a, domain_name="alpha-shop.example", hostname="alpha-more.example")
     api_key, secret = create_api_key(principal=full_a, level="write", name="deploy")
     add_whitelist_entry(principal=full_a, cidr="203.0.113.0/24", description="office")
     create_oauth_application(

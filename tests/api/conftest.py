@@ -69,6 +69,8 @@ def path_values(api_world) -> dict[str, str]:
         "event_id": str(world.event.pk),
         "webhook_id": str(world.webhook.pk),
         "delivery_id": str(world.delivery.pk),
+        "email_address": world.alias.email_address,
+        "hostname": world.smtp_domain.hostname,
     }
 
 

@@ -234,8 +234,8 @@ def test_detail_has_the_reference_fields(writer, account_a, mailbox):
         "actual_size": mailbox.actual_size,
         "account_id": account_a.pk,
         "status": "active",
-        "auto_reply": {"enabled": False},
-        "auto_forward": {"enabled": False, "email_addresses": []},
+        "auto_reply": {"enabled": False, "subject": "", "message": ""},
+        "auto_forward": {"enabled": False, "email_addresses": [], "copy_to_myself": False},
     }
     assert "password_hash" not in response.content.decode()
 

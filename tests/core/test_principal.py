@@ -35,6 +35,7 @@ from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.core.tenancy import require_level
 from apps.events import services as events
 from apps.ipwhitelist import services as ipwhitelist
+from apps.mail import services as mail
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
 from tests.world import PASSWORD, build_world, ssh_public_key, tenant_rows
@@ -159,9 +160,7 @@ def test_audit_record_takes_who_and_where_from_an_api_key_principal(tenant_a):
 def world(tenant_a, account_a, servicepack, big_servicepack, outsider) -> SimpleNamespace:
     """One of everything a write service acts on, for reseller A (tests/world.py), each in a state where the write
     would succeed."""
-    world = build_world(
-        tenant_a, account_a, mailbox=False, paused_on=servicepack, failed_job=True, oauth_application=True
-    )
+    world = build_world(tenant_a, account_a, paused_on=servicepack, failed_job=True, oauth_application=True)
     world.pack, world.big_pack, world.outsider = servicepack, big_servicepack, outsider
     return world
 
@@ -388,6 +387,98 @@ WRITES: dict[str, Write] = {
     "apps.assets.hosting_services.delete_scheduled_task": Write(
         lambda p, w: hosting_services.delete_scheduled_task(principal=p, asset_id=w.hosting.pk, task_id=w.task_id),
         "linux_hosting.delete_scheduled_task",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.create_catch_all": Write(
+        lambda p, w: mail.create_catch_all(
+            principal=p, domain_name=w.account.identifier, email_address="catch@elsewhere.example"
+        ),
+        "mail_zone.create_catch_all",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.delete_catch_all": Write(
+        lambda p, w: mail.delete_catch_all(
+            principal=p, domain_name=w.account.identifier, email_address=w.mail_zone.catch_all[0]
+        ),
+        "mail_zone.delete_catch_all",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.set_anti_spam": Write(
+        lambda p, w: mail.set_anti_spam(principal=p, domain_name=w.account.identifier, anti_spam="advanced"),
+        "mail_zone.set_anti_spam",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.create_alias": Write(
+        lambda p, w: mail.create_alias(
+            principal=p,
+            domain_name=w.account.identifier,
+            email_address=f"office@{w.account.identifier}",
+            destinations=["boss@elsewhere.example"],
+        ),
+        "mail_alias.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.update_alias": Write(
+        lambda p, w: mail.update_alias(
+            principal=p,
+            domain_name=w.account.identifier,
+            email_address=w.alias.email_address,
+            destinations=["boss@elsewhere.example"],
+        ),
+        "mail_alias.update",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.delete_alias": Write(
+        lambda p, w: mail.delete_alias(
+            principal=p, domain_name=w.account.identifier, email_address=w.alias.email_address
+        ),
+        "mail_alias.delete",
+        lambda result, w: w.alias,
+        Level.WRITE,
+    ),
+    "apps.mail.services.create_smtp_domain": Write(
+        lambda p, w: mail.create_smtp_domain(
+            principal=p, domain_name=w.account.identifier, hostname="alpha-more.example"
+        ),
+        "smtp_domain.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.update_smtp_domain": Write(
+        lambda p, w: mail.update_smtp_domain(
+            principal=p, domain_name=w.account.identifier, hostname=w.smtp_domain.hostname, enabled=False
+        ),
+        "smtp_domain.update",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.delete_smtp_domain": Write(
+        lambda p, w: mail.delete_smtp_domain(
+            principal=p, domain_name=w.account.identifier, hostname=w.smtp_domain.hostname
+        ),
+        "smtp_domain.delete",
+        lambda result, w: w.smtp_domain,
+        Level.WRITE,
+    ),
+    "apps.mail.services.set_auto_reply": Write(
+        lambda p, w: mail.set_auto_reply(
+            principal=p, asset_id=w.mailbox.pk, enabled=True, subject="Away", message="Back on Monday."
+        ),
+        "mailbox.set_auto_reply",
+        first,
+        Level.WRITE,
+    ),
+    "apps.mail.services.set_auto_forward": Write(
+        lambda p, w: mail.set_auto_forward(
+            principal=p, asset_id=w.mailbox.pk, enabled=True, email_addresses=["me@elsewhere.example"]
+        ),
+        "mailbox.set_auto_forward",
         first,
         Level.WRITE,
     ),

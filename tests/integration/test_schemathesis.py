@@ -111,6 +111,8 @@ def seeded(settings) -> dict:
         "event_id": world.event.pk,
         "webhook_id": OWN_WEBHOOK_ID,
         "delivery_id": world.delivery.pk,
+        "email_address": world.alias.email_address,
+        "hostname": world.smtp_domain.hostname,
     }
     # As OWN_ENTRY_ID: far from the small ids a generated DELETE /v2/webhooks/{webhook_id} favours.
     Webhook.objects.create(

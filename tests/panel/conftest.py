@@ -114,13 +114,24 @@ def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_
     """One of each object of reseller A that a panel URL can name."""
     from types import SimpleNamespace
 
+    from apps.assets.services import create_asset
     from apps.provisioning.models import ProvisioningJob
+    from tests.conftest import principal
 
+    asset = account_a.assets.get()
+    mailbox, _ = create_asset(
+        principal=principal(tenant_a, "owner"),
+        account_id=account_a.pk,
+        asset_type="mailbox",
+        fields={"email_address": f"info@{account_a.identifier}"},
+        password="Secret123x",
+    )
     return SimpleNamespace(
         tenant=tenant_a,
         servicepack=servicepack,
         account=account_a,
-        asset=account_a.assets.get(),
+        asset=asset,
+        mailbox=mailbox,
         job=ProvisioningJob.objects.filter(reseller=tenant_a["reseller"]).first(),
         api_key=api_key_a,
         whitelist_entry=whitelist_entry_a,

@@ -30,6 +30,7 @@ PANEL_NAMESPACES = {
     "apikeys",
     "ipwhitelist",
     "webhooks",
+    "mail",
 }
 VALID_PASSWORD = "Secret123x"
 
@@ -53,6 +54,7 @@ KWARG = {
     "membership": "membership_id",
     "webhook": "webhook_id",
     "delivery": "delivery_id",
+    "mailbox": "asset_id",
 }
 
 GET_POST = ("GET", "POST")
@@ -105,6 +107,14 @@ ROUTES: dict[str, Route] = {
     "assets:delete": Route(Level.WRITE, "asset", GET_POST),
     "assets:hosting_change": Route(
         Level.WRITE, "asset", ("POST",), lambda w: {"gzip-enabled": "false"}, {"action": "gzip"}
+    ),
+    "mail:zone": Route(Level.READ, "account"),
+    "mail:zone_change": Route(Level.WRITE, "account", ("POST",), lambda w: {"action": "anti_spam", "type": "none"}),
+    "mail:mailbox": Route(
+        Level.WRITE,
+        "mailbox",
+        GET_POST,
+        lambda w: {"save": "reply", "reply_enabled": "on", "subject": "Away", "message": "Back on Monday."},
     ),
     "provisioning:job_list": Route(Level.READ),
     "provisioning:job_detail": Route(Level.READ, "job"),

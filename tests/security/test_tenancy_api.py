@@ -61,6 +61,10 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "event": world.event.pk,
         "webhook": world.webhook.pk,
         "delivery": world.delivery.pk,
+        "zone": world.mail_zone.name,
+        "catch_all": world.mail_zone.catch_all[0],
+        "alias": world.alias.email_address,
+        "smtp_domain": world.smtp_domain.hostname,
     }
 
 
@@ -125,6 +129,37 @@ OBJECT_CASES = [
     Case("GET", "/v2/mailboxes/{mailbox}", level="read"),
     Case("DELETE", "/v2/mailboxes/{mailbox}"),
     Case("PUT", "/v2/mailboxes/{mailbox}/password", lambda caller, target: {"password": "Stolen1234"}),
+    Case("PUT", "/v2/mailboxes/{mailbox}/autoreply", lambda caller, target: {"enabled": True, "message": "Gone."}),
+    Case(
+        "PUT",
+        "/v2/mailboxes/{mailbox}/autoforward",
+        lambda caller, target: {"enabled": True, "email_addresses": ["thief@elsewhere.example"]},
+    ),
+    Case("GET", "/v2/mailzones/{zone}", level="read"),
+    Case("POST", "/v2/mailzones/{zone}/catchall", lambda caller, target: {"email_address": "thief@elsewhere.example"}),
+    Case("DELETE", "/v2/mailzones/{zone}/catchall/{catch_all}"),
+    Case("PUT", "/v2/mailzones/{zone}/antispam", lambda caller, target: {"type": "none"}),
+    Case(
+        "POST",
+        "/v2/mailzones/{zone}/aliases",
+        lambda caller, target: {
+            "email_address": f"thief@{target.account.identifier}",
+            "destinations": ["thief@elsewhere.example"],
+        },
+    ),
+    Case(
+        "PUT",
+        "/v2/mailzones/{zone}/aliases/{alias}",
+        lambda caller, target: {"destinations": ["thief@elsewhere.example"]},
+    ),
+    Case("DELETE", "/v2/mailzones/{zone}/aliases/{alias}"),
+    Case(
+        "POST",
+        "/v2/mailzones/{zone}/smtpdomains",
+        lambda caller, target: {"hostname": f"{target.reseller.slug}-stolen.example"},
+    ),
+    Case("PUT", "/v2/mailzones/{zone}/smtpdomains/{smtp_domain}", lambda caller, target: {"enabled": False}),
+    Case("DELETE", "/v2/mailzones/{zone}/smtpdomains/{smtp_domain}"),
     Case("GET", "/v2/linuxhostings/{hosting}", level="read"),
     Case("PUT", "/v2/linuxhostings/{hosting}/phpsettings/version", lambda caller, target: {"version": "8.1"}),
     Case("GET", "/v2/linuxhostings/{hosting}/phpsettings/availableversions", level="read"),

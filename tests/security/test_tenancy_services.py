@@ -27,6 +27,8 @@ from apps.events import services as events
 from apps.events.models import Event, Webhook, WebhookAttempt, WebhookDelivery
 from apps.ipwhitelist import services as ipwhitelist
 from apps.ipwhitelist.models import IpWhitelistEntry
+from apps.mail import services as mail
+from apps.mail.models import MailAlias, MailZone, SmtpDomain
 from apps.provisioning import services as provisioning
 from apps.provisioning.models import ProvisioningJob
 from apps.resellers import services as resellers
@@ -39,7 +41,7 @@ from tests.world import PASSWORD, build_world, ssh_public_key, tenant_models, te
 def tenancy_world(tenant: dict, account: Account, servicepack: ServicePack) -> SimpleNamespace:
     """One object of every tenant-owned model for `tenant` (tests/world.py), each in a state where its owner could
     change it."""
-    return build_world(tenant, account, mailbox=False, paused_on=servicepack, failed_job=True, oauth_application=True)
+    return build_world(tenant, account, paused_on=servicepack, failed_job=True, oauth_application=True)
 
 
 @pytest.fixture
@@ -70,6 +72,9 @@ COVERED_MODELS = {
     Webhook: lambda w: w.webhook,
     WebhookDelivery: lambda w: w.delivery,
     WebhookAttempt: lambda w: w.attempt,
+    MailZone: lambda w: w.mail_zone,
+    MailAlias: lambda w: w.alias,
+    SmtpDomain: lambda w: w.smtp_domain,
 }
 
 
@@ -203,6 +208,45 @@ FOREIGN_WRITES = {
     ),
     "delete_scheduled_task": lambda p, b, pack: hosting_services.delete_scheduled_task(
         principal=p, asset_id=b.hosting.pk, task_id=b.task_id
+    ),
+    "create_catch_all": lambda p, b, pack: mail.create_catch_all(
+        principal=p, domain_name=b.account.identifier, email_address="thief@elsewhere.example"
+    ),
+    "delete_catch_all": lambda p, b, pack: mail.delete_catch_all(
+        principal=p, domain_name=b.account.identifier, email_address=b.mail_zone.catch_all[0]
+    ),
+    "set_anti_spam": lambda p, b, pack: mail.set_anti_spam(
+        principal=p, domain_name=b.account.identifier, anti_spam="none"
+    ),
+    "create_alias": lambda p, b, pack: mail.create_alias(
+        principal=p,
+        domain_name=b.account.identifier,
+        email_address=f"thief@{b.account.identifier}",
+        destinations=["thief@elsewhere.example"],
+    ),
+    "update_alias": lambda p, b, pack: mail.update_alias(
+        principal=p,
+        domain_name=b.account.identifier,
+        email_address=b.alias.email_address,
+        destinations=["thief@elsewhere.example"],
+    ),
+    "delete_alias": lambda p, b, pack: mail.delete_alias(
+        principal=p, domain_name=b.account.identifier, email_address=b.alias.email_address
+    ),
+    "create_smtp_domain": lambda p, b, pack: mail.create_smtp_domain(
+        principal=p, domain_name=b.account.identifier, hostname="stolen-domain.example"
+    ),
+    "update_smtp_domain": lambda p, b, pack: mail.update_smtp_domain(
+        principal=p, domain_name=b.account.identifier, hostname=b.smtp_domain.hostname, enabled=False
+    ),
+    "delete_smtp_domain": lambda p, b, pack: mail.delete_smtp_domain(
+        principal=p, domain_name=b.account.identifier, hostname=b.smtp_domain.hostname
+    ),
+    "set_auto_reply": lambda p, b, pack: mail.set_auto_reply(
+        principal=p, asset_id=b.mailbox.pk, enabled=True, subject="Hijacked", message="Hijacked."
+    ),
+    "set_auto_forward": lambda p, b, pack: mail.set_auto_forward(
+        principal=p, asset_id=b.mailbox.pk, enabled=True, email_addresses=["thief@elsewhere.example"]
     ),
     "revoke_api_key": lambda p, b, pack: apikeys.revoke_api_key(principal=p, api_key_id=b.api_key.pk),
     "remove_whitelist_entry": lambda p, b, pack: ipwhitelist.remove_whitelist_entry(principal=p, entry_id=b.entry.pk),

@@ -82,22 +82,35 @@ class MailboxOut(serializers.Serializer):
 
 class AutoReplyOut(serializers.Serializer):
     enabled = serializers.BooleanField()
+    subject = serializers.CharField()
+    message = serializers.CharField()
 
 
 class AutoForwardOut(serializers.Serializer):
     enabled = serializers.BooleanField()
     email_addresses = serializers.ListField(child=serializers.CharField())
+    copy_to_myself = serializers.BooleanField()
 
 
 class MailboxDetailOut(MailboxOut):
     login = serializers.CharField(source="name", help_text="The login is the e-mail address.")
-    auto_reply = serializers.SerializerMethodField(help_text="Paneel offers no auto-reply: always disabled.")
-    auto_forward = serializers.SerializerMethodField(help_text="Paneel offers no auto-forward: always disabled.")
+    auto_reply = serializers.SerializerMethodField(help_text="Applied as the mailbox's Sieve vacation.")
+    auto_forward = serializers.SerializerMethodField(help_text="Applied as the mailbox's Sieve redirects.")
 
     @extend_schema_field(AutoReplyOut)
     def get_auto_reply(self, asset: Asset) -> dict:
-        return {"enabled": False}
+        reply = asset.details.get("auto_reply") or {}
+        return {
+            "enabled": bool(reply.get("enabled")),
+            "subject": reply.get("subject") or "",
+            "message": reply.get("message") or "",
+        }
 
     @extend_schema_field(AutoForwardOut)
     def get_auto_forward(self, asset: Asset) -> dict:
-        return {"enabled": False, "email_addresses": []}
+        forward = asset.details.get("auto_forward") or {}
+        return {
+            "enabled": bool(forward.get("enabled")),
+            "email_addresses": list(forward.get("email_addresses") or []),
+            "copy_to_myself": bool(forward.get("copy_to_myself")),
+        }

@@ -12,7 +12,8 @@ __all__ = ["LOCAL_DRIVERS", "AssetSpec", "Driver", "DriverError", "ServerInfo", 
 # The drivers that need nothing but a directory: what `make run` uses when no server is configured.
 LOCAL_DRIVERS: dict[str, str] = {
     "linux_hosting": "apps.provisioning.drivers.local.LinuxHostingDriver",
-    "mailbox": "apps.provisioning.drivers.local.MailboxDriver",
+    "mailbox": "apps.provisioning.drivers.mail.LocalMailboxDriver",
+    "mail_zone": "apps.provisioning.drivers.mail.MailZoneDriver",
     "mysql": "apps.provisioning.drivers.local.LocalMySQLDriver",
 }
 

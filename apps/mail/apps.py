@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MailConfig(AppConfig):
+    name = "apps.mail"
+    label = "mail"
+    verbose_name = "Mail"
+
+    def ready(self) -> None:
+        from apps.mail.jobs import remove_zone_with_account, run_mail_zone_job
+        from apps.provisioning.runner import ACCOUNT_HOOKS, TARGET_HANDLERS
+
+        TARGET_HANDLERS["mail_zone"] = run_mail_zone_job
+        if remove_zone_with_account not in ACCOUNT_HOOKS:
+            ACCOUNT_HOOKS.append(remove_zone_with_account)
