@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "apps.provisioning",
     "apps.apikeys",
     "apps.ipwhitelist",
+    "apps.dns",
     "apps.api",
     # After apps.provisioning, whose `db_worker` (with the stale-job sweep) must win over the stock one.
     "django_tasks",
@@ -256,6 +257,9 @@ PANEEL_DRIVERS = {
     ),
 }
 # A job whose worker stopped renewing its lease this long ago is taken over by another worker.
+# DNS (apps.dns): the name servers of zones on no DNS server, and another zone driver class if wanted.
+PANEEL_DNS_NAMESERVERS = env_list("PANEEL_DNS_NAMESERVERS") or ["ns1.paneel.test", "ns2.paneel.test"]
+PANEEL_DRIVER_DNS = env("PANEEL_DRIVER_DNS", "")
 PANEEL_JOB_LEASE_SECONDS = int(env("PANEEL_JOB_LEASE_SECONDS", "120"))
 # Workers measure each asset's real size (driver `usage`) when its last measurement is older than this.
 PANEEL_USAGE_INTERVAL_SECONDS = int(env("PANEEL_USAGE_INTERVAL_SECONDS", "3600"))

@@ -160,6 +160,8 @@ def build_world(
         if made is not None:
             made.refresh_from_db()
     world.db_user = world.mysql.details["users"][-1]["name"]
+    world.zone = account.dns_zone  # made with the account (apps.dns), with its default records
+    world.dns_record = world.zone.records.get(type="TXT")
     world.job = ProvisioningJob.objects.filter(reseller=reseller, status=JobStatus.FINISHED).earliest("created_at")
     world.membership = Membership.objects.get(reseller=reseller, user=tenant["writer"])
     world.audit_event = AuditEvent.objects.filter(reseller=reseller).first()

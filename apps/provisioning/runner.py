@@ -373,9 +373,19 @@ ACCOUNT_HANDLERS: dict[str, tuple[Step, Finish]] = {
     "account.delete": (delete_step, finish_delete),
 }
 ASSET_HANDLERS = {"create": create_asset, "update": update_asset, "delete": delete_asset}
+# Jobs on targets of apps above this one (DNS zones, certificates, domains): action -> handler, registered by
+# those apps when Django starts (their AppConfig.ready), so this module imports none of them.
+APP_HANDLERS: dict[str, Callable[[ProvisioningJob], list[str]]] = {}
+
+
+def register_handler(action: str, handler: Callable[[ProvisioningJob], list[str]]) -> None:
+    """Run `handler(job)` for jobs of `action`; it returns the job's resource links, or raises DriverError."""
+    APP_HANDLERS[action] = handler
 
 
 def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
+    if action in APP_HANDLERS:
+        return APP_HANDLERS[action]
     if action in ACCOUNT_HANDLERS:
         step, finish = ACCOUNT_HANDLERS[action]
         return lambda job: run_account_job(job, step, finish)

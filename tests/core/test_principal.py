@@ -27,6 +27,7 @@ from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.assets import services as assets
 from apps.core import audit
+from apps.dns import services as dns
 from apps.core.errors import InsufficientLevel
 from apps.core.models import AuditEvent
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
@@ -261,6 +262,28 @@ WRITES: dict[str, Write] = {
         lambda p, w: assets.set_php_version(principal=p, asset_id=w.hosting.pk, version="8.2"),
         "linux_hosting.set_php_version",
         first,
+        Level.WRITE,
+    ),
+    "apps.dns.services.create_record": Write(
+        lambda p, w: dns.create_record(
+            principal=p, domain_name=w.zone.name, data={"type": "A", "record_name": "shop", "content": "192.0.2.7"}
+        ),
+        "dns_record.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.dns.services.update_record": Write(
+        lambda p, w: dns.update_record(
+            principal=p, domain_name=w.zone.name, record_id=w.dns_record.pk, data={"content": "v=spf1 -all"}
+        ),
+        "dns_record.update",
+        first,
+        Level.WRITE,
+    ),
+    "apps.dns.services.delete_record": Write(
+        lambda p, w: dns.delete_record(principal=p, domain_name=w.zone.name, record_id=w.dns_record.pk),
+        "dns_record.delete",
+        lambda result, w: w.dns_record,
         Level.WRITE,
     ),
     "apps.provisioning.services.retry_job": Write(

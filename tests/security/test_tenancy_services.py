@@ -21,6 +21,8 @@ from apps.assets import services as assets
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.core.models import AuditEvent
+from apps.dns import services as dns
+from apps.dns.models import DnsRecord, DnsZone
 from apps.ipwhitelist import services as ipwhitelist
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning import services as provisioning
@@ -62,6 +64,8 @@ COVERED_MODELS = {
     ResellerApplication: lambda w: w.oauth_link,
     IpWhitelistEntry: lambda w: w.entry,
     AuditEvent: lambda w: w.audit_event,
+    DnsZone: lambda w: w.zone,
+    DnsRecord: lambda w: w.dns_record,
 }
 
 
@@ -150,6 +154,15 @@ FOREIGN_WRITES = {
     ),
     "remove_member": lambda p, b, pack: resellers.remove_member(principal=p, membership_id=b.membership.pk),
     "retry_job": lambda p, b, pack: provisioning.retry_job(principal=p, job_id=b.failed_job.pk),
+    "update_record": lambda p, b, pack: dns.update_record(
+        principal=p, domain_name=b.zone.name, record_id=b.dns_record.pk, data={"content": "stolen"}
+    ),
+    "delete_record": lambda p, b, pack: dns.delete_record(
+        principal=p, domain_name=b.zone.name, record_id=b.dns_record.pk
+    ),
+    "create_record": lambda p, b, pack: dns.create_record(
+        principal=p, domain_name=b.zone.name, data={"type": "TXT", "content": "stolen"}
+    ),
 }
 
 
