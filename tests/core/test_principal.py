@@ -27,11 +27,11 @@ from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.assets import services as assets
 from apps.core import audit
-from apps.dns import services as dns
 from apps.core.errors import InsufficientLevel
 from apps.core.models import AuditEvent
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.core.tenancy import require_level
+from apps.dns import services as dns
 from apps.ipwhitelist import services as ipwhitelist
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
