@@ -107,9 +107,7 @@ class PowerDnsDriver(ZoneDriver):
     @staticmethod
     def rrsets(spec: ZoneSpec) -> dict[tuple[str, str], dict]:
         grouped: dict[tuple[str, str], list[WireRecord]] = defaultdict(list)
-        for record in (spec.soa, *spec.records):
-            if record.type == "SOA" and record is not spec.soa:
-                continue
+        for record in (spec.soa, *(r for r in spec.records if r.type != "SOA")):
             grouped[(record.name, record.type)].append(record)
         return {
             key: {

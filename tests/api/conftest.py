@@ -63,6 +63,7 @@ def path_values(api_world) -> dict[str, str]:
         "job_id": str(world.job.pk),
         "key": world.api_key.key,
         "entry_id": str(world.entry.pk),
+        "record_id": world.dns_record.pk,
     }
 
 

@@ -54,6 +54,8 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "job": world.job.pk,
         "api_key": world.api_key.key,
         "entry": world.entry.pk,
+        "zone": world.zone.name,
+        "dns_record": world.dns_record.pk,
     }
 
 
@@ -124,6 +126,11 @@ OBJECT_CASES = [
     Case("GET", "/v2/provisioningjobs/{job}", level="read"),
     Case("GET", "/v2/apikeys/{api_key}", level="full"),
     Case("DELETE", "/v2/apikeys/{api_key}", level="full"),
+    Case("GET", "/v2/dns/{zone}/records", level="read"),
+    Case("POST", "/v2/dns/{zone}/records", lambda caller, target: {"type": "TXT", "content": "intruder"}),
+    Case("GET", "/v2/dns/{zone}/records/{dns_record}", level="read"),
+    Case("PUT", "/v2/dns/{zone}/records/{dns_record}", lambda caller, target: {"content": "v=spf1 -all"}),
+    Case("DELETE", "/v2/dns/{zone}/records/{dns_record}"),
     Case("GET", "/v2/ipwhitelist/{entry}", level="full"),
     Case("DELETE", "/v2/ipwhitelist/{entry}", level="full"),
 ]
