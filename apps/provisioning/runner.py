@@ -383,6 +383,15 @@ def register_handler(action: str, handler: Callable[[ProvisioningJob], list[str]
     APP_HANDLERS[action] = handler
 
 
+# Periodic work of other apps (certificate renewal), run by every worker's sweep (db_worker).
+SWEEPS: list[Callable[[], object]] = []
+
+
+def register_sweep(sweep: Callable[[], object]) -> None:
+    if sweep not in SWEEPS:
+        SWEEPS.append(sweep)
+
+
 def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
     if action in APP_HANDLERS:
         return APP_HANDLERS[action]

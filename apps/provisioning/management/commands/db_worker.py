@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from apps.provisioning.runner import requeue_stale_jobs
+from apps.provisioning.runner import SWEEPS, requeue_stale_jobs
 from apps.provisioning.usage import measure_due_usage
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ def sweep_forever(stop: threading.Event, every: float) -> None:
             close_old_connections()
             requeue_stale_jobs()
             measure_due_usage()
+            for sweep in SWEEPS:  # registered by other apps, e.g. certificate renewal
+                sweep()
         except Exception:  # the sweep must never take the worker down; it tries again next round
             logger.exception("Worker sweep failed")
         finally:
