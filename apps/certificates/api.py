@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from apps.api.views import ApiView
+from apps.assets.api.views import LinuxHostingView
 from apps.certificates import services
 from apps.certificates.models import Certificate, CertificateRequest, RequestStatus
 from apps.core.errors import FieldProblem, Gone, NotFound, ValidationFailed
@@ -34,14 +35,13 @@ def see_other(location: str) -> Response:
 
 class CreateRequestIn(serializers.Serializer):
     csr = serializers.CharField(max_length=20000, help_text="PEM certificate signing request.")
-    certificate_type = serializers.ChoiceField(["standard", "multi_domain", "wildcard"], default="standard")
-    validation_level = serializers.ChoiceField(
-        ["domain_validated", "organization_validated", "extended_validated"], default="domain_validated"
+    # Plain strings (as the reference types them); the service checks the values.
+    certificate_type = serializers.CharField(default="standard", help_text="standard, multi_domain or wildcard.")
+    validation_level = serializers.CharField(
+        default="domain_validated", help_text="domain_validated (ACME issues nothing else)."
     )
     additional_validation_attributes = serializers.ListField(child=serializers.DictField(), required=False)
-    challenge = serializers.ChoiceField(
-        ["http-01", "dns-01"], required=False, help_text="Paneel: how the names are proven (default http-01)."
-    )
+    challenge = serializers.CharField(required=False, help_text="Paneel: http-01 (default) or dns-01.")
 
 
 class RequestOut(serializers.Serializer):
@@ -210,6 +210,9 @@ class RequestDetail(RequestView):
         responses={202: OpenApiResponse(description="Accepted"), 303: SEE_OTHER, 404: NOT_FOUND, 410: GONE},
     )
     def put(self, request, id):
+        current = self.get_queryset().filter(pk=request_id(id)).first()
+        if current is not None:
+            self.check_if_match(RequestDetailOut(current).data)
         found, job = services.verify_certificate_request(principal=self.principal, request_id=request_id(id))
         found = CertificateRequest.objects.select_related("certificate").get(pk=found.pk)
         answered = self.answer(found)
@@ -288,10 +291,13 @@ class CertificateDownload(CertificateView):
         return Response(certificate.fullchain_pem)
 
 
-class SslSetting(ApiView):
+class SslSetting(LinuxHostingView):
+    """`If-Match` compares with the ETag of `GET /v2/linuxhostings/{domain_name}`."""
+
     service = None
 
     def put(self, request, domain_name, hostname):
+        self.check_if_match(self.detail_representation(self.get_asset()))
         serializer = EnabledIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         type(self).service(

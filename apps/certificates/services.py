@@ -61,8 +61,8 @@ def account_of_names(principal: Principal, names: list[str]) -> Account:
         labels = name.split(".")
         suffixes = [".".join(labels[i:]) for i in range(len(labels) - 1)]
         account = accounts.filter(identifier__in=suffixes).order_by("-identifier").first()
-        if account is None:
-            raise invalid("csr", f"{name} is not a domain of your accounts.")
+        if account is None:  # as any foreign or unknown id in a body: not found (DESIGN 5)
+            raise NotFound(f"{name} is not a domain of your accounts.", field="csr")
         if found is not None and account.pk != found.pk:
             raise invalid("csr", "All names of a certificate must belong to one account.")
         found = account

@@ -64,6 +64,9 @@ def path_values(api_world) -> dict[str, str]:
         "key": world.api_key.key,
         "entry_id": str(world.entry.pk),
         "record_id": world.dns_record.pk,
+        "hostname": world.hosting.name,
+        "sha1_fingerprint": world.certificate.sha1_fingerprint,
+        "id": str(world.cert_request.pk),
     }
 
 

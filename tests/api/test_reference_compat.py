@@ -26,8 +26,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from apps.certificates.models import CertificateRequest, RequestStatus
 from apps.provisioning.models import JobStatus, ProvisioningJob
 from tests.api_routes import api_routes, shape
+from tests.world import csr_for
 
 PASSWORD = "Secret123abc"
 
@@ -100,6 +102,17 @@ DEVIATIONS: dict[tuple[str, str, int], str] = {
     ("PUT", "/mysqldatabases/{databaseName}/users/{userName}/password", 404): GENERAL_404,
     ("DELETE", "/mysqldatabases/{databaseName}/users/{userName}", 404): GENERAL_404,
     ("GET", "/provisioningjobs/{jobId}", 404): GENERAL_404,
+    ("GET", "/sslcertificaterequests", 400): PAGING_400,
+    ("POST", "/sslcertificaterequests", 400): INVALID_400,
+    ("POST", "/sslcertificaterequests", 404): BODY_ID_404 + " Here: a CSR naming a domain of no account of yours.",
+    ("GET", "/sslcertificaterequests/{id}", 404): GENERAL_404,
+    ("PUT", "/sslcertificaterequests/{id}", 404): GENERAL_404,
+    ("GET", "/sslcertificates", 400): PAGING_400,
+    ("GET", "/sslcertificates/{sha1Fingerprint}", 404): GENERAL_404,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt", 400): INVALID_400,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt", 404): GENERAL_404,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect", 400): INVALID_400,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect", 404): GENERAL_404,
     ("GET", "/dns/{domainName}/records", 400): PAGING_400,
     ("GET", "/dns/{domainName}/records", 404): GENERAL_404,
     ("POST", "/dns/{domainName}/records", 400): INVALID_400,
@@ -448,6 +461,94 @@ CASES = [
     Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.pending_job.pk}", note="ongoing"),
     Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.failed_job.pk}", note="failed"),
     Case("GET", "/provisioningjobs/{jobId}", 404, lambda w: f"/v2/provisioningjobs/{uuid.uuid4()}"),
+    Case("GET", "/sslcertificaterequests", 200, fixed("/v2/sslcertificaterequests?skip=0&take=10")),
+    Case("GET", "/sslcertificaterequests", 400, fixed("/v2/sslcertificaterequests?skip=x")),
+    Case(
+        "POST",
+        "/sslcertificaterequests",
+        201,
+        fixed("/v2/sslcertificaterequests"),
+        lambda w: {"csr": csr_for(f"shop.{w.account.identifier}"), "certificate_type": "standard"},
+    ),
+    Case("POST", "/sslcertificaterequests", 400, fixed("/v2/sslcertificaterequests"), lambda w: {"csr": "nonsense"}),
+    Case(
+        "POST",
+        "/sslcertificaterequests",
+        404,
+        fixed("/v2/sslcertificaterequests"),
+        lambda w: {"csr": csr_for("nothing.example")},
+    ),
+    Case("GET", "/sslcertificaterequests/{id}", 200, lambda w: f"/v2/sslcertificaterequests/{w.cert_request.pk}"),
+    Case("GET", "/sslcertificaterequests/{id}", 303, lambda w: f"/v2/sslcertificaterequests/{w.issued.pk}"),
+    Case("GET", "/sslcertificaterequests/{id}", 410, lambda w: f"/v2/sslcertificaterequests/{w.refused.pk}"),
+    Case("GET", "/sslcertificaterequests/{id}", 404, fixed("/v2/sslcertificaterequests/999999")),
+    Case("PUT", "/sslcertificaterequests/{id}", 202, lambda w: f"/v2/sslcertificaterequests/{w.cert_request.pk}"),
+    Case("PUT", "/sslcertificaterequests/{id}", 303, lambda w: f"/v2/sslcertificaterequests/{w.issued.pk}"),
+    Case("PUT", "/sslcertificaterequests/{id}", 410, lambda w: f"/v2/sslcertificaterequests/{w.refused.pk}"),
+    Case("PUT", "/sslcertificaterequests/{id}", 404, fixed("/v2/sslcertificaterequests/999999")),
+    Case("GET", "/sslcertificates", 200, fixed("/v2/sslcertificates")),
+    Case("GET", "/sslcertificates", 400, fixed("/v2/sslcertificates?take=-3")),
+    Case(
+        "GET",
+        "/sslcertificates/{sha1Fingerprint}",
+        200,
+        lambda w: f"/v2/sslcertificates/{w.certificate.sha1_fingerprint}",
+    ),
+    Case("GET", "/sslcertificates/{sha1Fingerprint}", 404, fixed("/v2/sslcertificates/" + "0" * 40)),
+    Case(
+        "GET",
+        "/sslcertificates/{sha1Fingerprint}/download",
+        200,
+        lambda w: f"/v2/sslcertificates/{w.certificate.sha1_fingerprint}/download",
+    ),
+    Case(
+        "GET",
+        "/sslcertificates/{sha1Fingerprint}/download",
+        400,
+        lambda w: f"/v2/sslcertificates/{w.certificate.sha1_fingerprint}/download?file_format=pfx&password=x",
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt",
+        204,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/{w.hosting.name}/letsencrypt",
+        lambda w: {"enabled": False},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt",
+        400,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/{w.hosting.name}/letsencrypt",
+        lambda w: {"enabled": "perhaps"},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt",
+        404,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/elsewhere.example/letsencrypt",
+        lambda w: {"enabled": True},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect",
+        204,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/www.{w.hosting.name}/autoredirect",
+        lambda w: {"enabled": True},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect",
+        400,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/{w.hosting.name}/autoredirect",
+        lambda w: {},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect",
+        404,
+        fixed("/v2/linuxhostings/nothing.example/sslsettings/nothing.example/autoredirect"),
+        lambda w: {"enabled": True},
+    ),
     Case("GET", "/dns/{domainName}/records", 200, lambda w: f"/v2/dns/{w.zone.name}/records?skip=0&take=10"),
     Case("GET", "/dns/{domainName}/records", 200, lambda w: f"/v2/dns/{w.zone.name}/records?type=TXT", note="type"),
     Case("GET", "/dns/{domainName}/records", 400, lambda w: f"/v2/dns/{w.zone.name}/records?take=-1"),
@@ -539,6 +640,22 @@ def world(api_world) -> SimpleNamespace:
             **fields,
         )
 
+    # A certificate request that was issued (its certificate is the world's) and one whose validation failed.
+    api_world.issued = CertificateRequest.objects.create(
+        account=api_world.account,
+        common_name=api_world.certificate.common_name,
+        subject_alt_names=[api_world.certificate.common_name],
+        csr_pem="-",
+        status=RequestStatus.ISSUED,
+        certificate=api_world.certificate,
+    )
+    api_world.refused = CertificateRequest.objects.create(
+        account=api_world.account,
+        common_name=f"nowhere.{api_world.account.identifier}",
+        csr_pem="-",
+        status=RequestStatus.FAILED,
+        error="Validation failed",
+    )
     api_world.pending_job = job(JobStatus.PENDING, estimate=timezone.now() + timedelta(seconds=30))
     api_world.failed_job = job(
         JobStatus.FAILED,

@@ -31,11 +31,12 @@ from apps.core.errors import InsufficientLevel
 from apps.core.models import AuditEvent
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.core.tenancy import require_level
+from apps.certificates import services as certificates
 from apps.dns import services as dns
 from apps.ipwhitelist import services as ipwhitelist
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
-from tests.world import PASSWORD, build_world, tenant_rows
+from tests.world import csr_for, PASSWORD, build_world, tenant_rows
 
 NEW_PASSWORD = "Newsecret34"
 FTP_PASSWORD = "Ftpsecret1"  # the shared account fixtures' FTP password
@@ -284,6 +285,34 @@ WRITES: dict[str, Write] = {
         lambda p, w: dns.delete_record(principal=p, domain_name=w.zone.name, record_id=w.dns_record.pk),
         "dns_record.delete",
         lambda result, w: w.dns_record,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.create_certificate_request": Write(
+        lambda p, w: certificates.create_certificate_request(principal=p, csr=csr_for(f"www.{w.account.identifier}")),
+        "ssl_request.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.verify_certificate_request": Write(
+        lambda p, w: certificates.verify_certificate_request(principal=p, request_id=w.cert_request.pk),
+        "ssl_request.verify",
+        first,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.set_letsencrypt": Write(
+        lambda p, w: certificates.set_letsencrypt(
+            principal=p, domain_name=w.hosting.name, hostname=w.hosting.name, enabled=False
+        ),
+        "linux_hosting.set_letsencrypt",
+        first,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.set_https_redirect": Write(
+        lambda p, w: certificates.set_https_redirect(
+            principal=p, domain_name=w.hosting.name, hostname=w.hosting.name, enabled=True
+        ),
+        "linux_hosting.set_https_redirect",
+        first,
         Level.WRITE,
     ),
     "apps.provisioning.services.retry_job": Write(

@@ -20,6 +20,7 @@ from apps.accounts.models import Account
 from apps.api import problems
 from apps.apikeys.models import ApiKey
 from apps.assets.models import Asset
+from apps.certificates.models import Certificate, CertificateRequest
 from apps.core.models import AuditEvent
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning.models import ProvisioningJob
@@ -28,7 +29,7 @@ from apps.servicepacks.models import ServicePack
 from tests.api_routes import api_operations, api_routes, shape
 
 # The fixtures of the two worlds (tests/world.py): imported, they are built once for this module.
-from tests.world import PASSWORD, tenant_rows, world_a_fixture, world_b_fixture, worlds_fixture  # noqa: F401 (fixtures)
+from tests.world import PASSWORD, csr_for, tenant_rows, world_a_fixture, world_b_fixture, worlds_fixture  # noqa: F401 (fixtures)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Two worlds: one object of every kind for A and for B, built through the services (tests/world.py)
@@ -56,6 +57,8 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "entry": world.entry.pk,
         "zone": world.zone.name,
         "dns_record": world.dns_record.pk,
+        "cert_request": world.cert_request.pk,
+        "certificate": world.certificate.sha1_fingerprint,
     }
 
 
@@ -131,6 +134,20 @@ OBJECT_CASES = [
     Case("GET", "/v2/dns/{zone}/records/{dns_record}", level="read"),
     Case("PUT", "/v2/dns/{zone}/records/{dns_record}", lambda caller, target: {"content": "v=spf1 -all"}),
     Case("DELETE", "/v2/dns/{zone}/records/{dns_record}"),
+    Case("GET", "/v2/sslcertificaterequests/{cert_request}", level="read"),
+    Case("PUT", "/v2/sslcertificaterequests/{cert_request}"),
+    Case("GET", "/v2/sslcertificates/{certificate}", level="read"),
+    Case("GET", "/v2/sslcertificates/{certificate}/download", level="read"),
+    Case(
+        "PUT",
+        "/v2/linuxhostings/{hosting}/sslsettings/{hosting}/letsencrypt",
+        lambda caller, target: {"enabled": False},
+    ),
+    Case(
+        "PUT",
+        "/v2/linuxhostings/{hosting}/sslsettings/{hosting}/autoredirect",
+        lambda caller, target: {"enabled": True},
+    ),
     Case("GET", "/v2/ipwhitelist/{entry}", level="full"),
     Case("DELETE", "/v2/ipwhitelist/{entry}", level="full"),
 ]
@@ -166,6 +183,10 @@ BODY_CASES = [
         },
     ),
 ]
+
+BODY_CASES.append(
+    Case("POST", "/v2/sslcertificaterequests", lambda caller, target: {"csr": csr_for(target.account.identifier)})
+)
 
 # Creations that carry no id at all: what they create belongs to the caller's reseller.
 CREATE_CASES = [
@@ -234,6 +255,18 @@ LIST_CASES = [
         "id",
         lambda w: {str(pk) for pk in ProvisioningJob.objects.filter(reseller=w.reseller).values_list("pk", flat=True)},
         filters=[("target_id", lambda w: w.mysql.pk)],
+    ),
+    ListCase(
+        "/v2/sslcertificaterequests",
+        "id",
+        lambda w: set(CertificateRequest.objects.filter(account__reseller=w.reseller).values_list("pk", flat=True)),
+    ),
+    ListCase(
+        "/v2/sslcertificates",
+        "sha1_fingerprint",
+        lambda w: set(
+            Certificate.objects.filter(account__reseller=w.reseller).values_list("sha1_fingerprint", flat=True)
+        ),
     ),
     ListCase(
         "/v2/apikeys",

@@ -21,6 +21,8 @@ from apps.assets import services as assets
 from apps.assets.models import Asset
 from apps.core.errors import NotFound
 from apps.core.models import AuditEvent
+from apps.certificates import services as certificates
+from apps.certificates.models import Certificate, CertificateRequest
 from apps.dns import services as dns
 from apps.dns.models import DnsRecord, DnsZone
 from apps.ipwhitelist import services as ipwhitelist
@@ -31,7 +33,7 @@ from apps.resellers import services as resellers
 from apps.resellers.models import Membership, Reseller
 from apps.servicepacks.models import AssetType, ServicePack, ServicePackItem
 from tests.core.test_principal import write_services
-from tests.world import PASSWORD, build_world, tenant_models, tenant_rows
+from tests.world import csr_for, PASSWORD, build_world, tenant_models, tenant_rows
 
 
 def tenancy_world(tenant: dict, account: Account, servicepack: ServicePack) -> SimpleNamespace:
@@ -65,6 +67,8 @@ COVERED_MODELS = {
     IpWhitelistEntry: lambda w: w.entry,
     AuditEvent: lambda w: w.audit_event,
     DnsZone: lambda w: w.zone,
+    CertificateRequest: lambda w: w.cert_request,
+    Certificate: lambda w: w.certificate,
     DnsRecord: lambda w: w.dns_record,
 }
 
@@ -159,6 +163,18 @@ FOREIGN_WRITES = {
     ),
     "delete_record": lambda p, b, pack: dns.delete_record(
         principal=p, domain_name=b.zone.name, record_id=b.dns_record.pk
+    ),
+    "verify_certificate_request": lambda p, b, pack: certificates.verify_certificate_request(
+        principal=p, request_id=b.cert_request.pk
+    ),
+    "set_letsencrypt": lambda p, b, pack: certificates.set_letsencrypt(
+        principal=p, domain_name=b.hosting.name, hostname=b.hosting.name, enabled=True
+    ),
+    "set_https_redirect": lambda p, b, pack: certificates.set_https_redirect(
+        principal=p, domain_name=b.hosting.name, hostname=b.hosting.name, enabled=True
+    ),
+    "create_certificate_request": lambda p, b, pack: certificates.create_certificate_request(
+        principal=p, csr=csr_for(b.account.identifier)
     ),
     "create_record": lambda p, b, pack: dns.create_record(
         principal=p, domain_name=b.zone.name, data={"type": "TXT", "content": "stolen"}
