@@ -10,19 +10,19 @@ tests' arguments do not shadow the import), and its worlds are built once for al
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import models, transaction
-from django.test import TestCase, override_settings
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from django.apps import apps as django_apps
+from django.db import models, transaction
+from django.test import TestCase, override_settings
 from oauth2_provider.models import Application
 
 from apps.accounts import services as accounts

@@ -26,17 +26,17 @@ from apps.accounts import services as accounts
 from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.assets import services as assets
+from apps.certificates import services as certificates
 from apps.core import audit
 from apps.core.errors import InsufficientLevel
 from apps.core.models import AuditEvent
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.core.tenancy import require_level
-from apps.certificates import services as certificates
 from apps.dns import services as dns
 from apps.ipwhitelist import services as ipwhitelist
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
-from tests.world import csr_for, PASSWORD, build_world, tenant_rows
+from tests.world import PASSWORD, build_world, csr_for, tenant_rows
 
 NEW_PASSWORD = "Newsecret34"
 FTP_PASSWORD = "Ftpsecret1"  # the shared account fixtures' FTP password

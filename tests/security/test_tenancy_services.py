@@ -19,10 +19,10 @@ from apps.apikeys import services as apikeys
 from apps.apikeys.models import ApiKey, ResellerApplication
 from apps.assets import services as assets
 from apps.assets.models import Asset
-from apps.core.errors import NotFound
-from apps.core.models import AuditEvent
 from apps.certificates import services as certificates
 from apps.certificates.models import Certificate, CertificateRequest
+from apps.core.errors import NotFound
+from apps.core.models import AuditEvent
 from apps.dns import services as dns
 from apps.dns.models import DnsRecord, DnsZone
 from apps.ipwhitelist import services as ipwhitelist
@@ -33,7 +33,7 @@ from apps.resellers import services as resellers
 from apps.resellers.models import Membership, Reseller
 from apps.servicepacks.models import AssetType, ServicePack, ServicePackItem
 from tests.core.test_principal import write_services
-from tests.world import csr_for, PASSWORD, build_world, tenant_models, tenant_rows
+from tests.world import PASSWORD, build_world, csr_for, tenant_models, tenant_rows
 
 
 def tenancy_world(tenant: dict, account: Account, servicepack: ServicePack) -> SimpleNamespace:
