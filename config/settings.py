@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "apps.ipwhitelist",
     "apps.dns",
     "apps.certificates",
+    "apps.domains",
     "apps.api",
     # After apps.provisioning, whose `db_worker` (with the stale-job sweep) must win over the stock one.
     "django_tasks",
@@ -267,6 +268,8 @@ PANEEL_ACME_DIRECTORY = env("PANEEL_ACME_DIRECTORY", "https://acme-v02.api.letse
 PANEEL_ACME_CA_BUNDLE = env("PANEEL_ACME_CA_BUNDLE", "")
 PANEEL_ACME_EMAIL = env("PANEEL_ACME_EMAIL", "")
 PANEEL_SSL_RENEW_DAYS = int(env("PANEEL_SSL_RENEW_DAYS", "30"))
+# Domains (apps.domains): the registrar driver (the operator-fulfilled one by default; an EPP driver goes here).
+PANEEL_REGISTRAR_DRIVER = env("PANEEL_REGISTRAR_DRIVER", "apps.domains.registrars.OperatorRegistrar")
 PANEEL_JOB_LEASE_SECONDS = int(env("PANEEL_JOB_LEASE_SECONDS", "120"))
 # Workers measure each asset's real size (driver `usage`) when its last measurement is older than this.
 PANEEL_USAGE_INTERVAL_SECONDS = int(env("PANEEL_USAGE_INTERVAL_SECONDS", "3600"))

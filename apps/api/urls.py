@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("apps.core.api_urls")),
     path("", include("apps.dns.api_urls")),
     path("", include("apps.certificates.api_urls")),
+    path("", include("apps.domains.api_urls")),
     re_path(r"^[\s\S]*$", problems.not_found),  # not `.*`: a path may hold a newline
 ]
