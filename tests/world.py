@@ -34,6 +34,8 @@ from apps.assets import services as assets
 from apps.certificates.models import Certificate
 from apps.certificates.services import create_certificate_request
 from apps.core.models import AuditEvent
+from apps.domains.models import Domain, DomainOrder
+from apps.domains.services import register_domain
 from apps.ipwhitelist.services import add_whitelist_entry
 from apps.provisioning.jobs import record_job
 from apps.provisioning.models import JobStatus, ProvisioningJob
@@ -170,6 +172,12 @@ def build_world(
     # A certificate request whose ACME job is left pending (never run here), and a stored certificate.
     world.cert_request = create_certificate_request(principal=owner, csr=csr_for(account.identifier))
     world.certificate = make_certificate(account, account.identifier)
+    # An active domain (registered, its order completed by the registrar) whose changes its owner may order.
+    world.domain, _ = register_domain(principal=owner, domain_name=f"{slug}-name.example", registrant=REGISTRANT)
+    Domain.objects.filter(pk=world.domain.pk).update(status="active")
+    DomainOrder.objects.filter(domain=world.domain).update(state="completed")
+    world.domain.refresh_from_db()
+    world.domain_order = world.domain.orders.get()
     world.zone = account.dns_zone  # made with the account (apps.dns), with its default records
     world.dns_record = world.zone.records.get(type="TXT")
     world.job = ProvisioningJob.objects.filter(reseller=reseller, status=JobStatus.FINISHED).earliest("created_at")
@@ -179,6 +187,17 @@ def build_world(
     assert {made.status for made in active} == {Status.ACTIVE}, [(made, made.status) for made in active]
     assert world.paused is None or world.paused.status == Status.SUSPENDED
     return world
+
+
+REGISTRANT = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "address": "Main street 1",
+    "postal_code": "1000",
+    "city": "Brussels",
+    "country_code": "BE",
+    "email": "ada@example.test",
+}
 
 
 def csr_for(*names: str) -> str:

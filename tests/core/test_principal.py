@@ -33,10 +33,11 @@ from apps.core.models import AuditEvent
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.core.tenancy import require_level
 from apps.dns import services as dns
+from apps.domains import services as domains
 from apps.ipwhitelist import services as ipwhitelist
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
-from tests.world import PASSWORD, build_world, csr_for, tenant_rows
+from tests.world import PASSWORD, REGISTRANT, build_world, csr_for, tenant_rows
 
 NEW_PASSWORD = "Newsecret34"
 FTP_PASSWORD = "Ftpsecret1"  # the shared account fixtures' FTP password
@@ -312,6 +313,34 @@ WRITES: dict[str, Write] = {
             principal=p, domain_name=w.hosting.name, hostname=w.hosting.name, enabled=True
         ),
         "linux_hosting.set_https_redirect",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.register_domain": Write(
+        lambda p, w: domains.register_domain(principal=p, domain_name="fresh.example", registrant=REGISTRANT),
+        "domain.register",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.transfer_domain": Write(
+        lambda p, w: domains.transfer_domain(
+            principal=p, domain_name="moving.example", auth_code="abc-123", registrant=REGISTRANT
+        ),
+        "domain.transfer",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.set_domain_name_servers": Write(
+        lambda p, w: domains.set_domain_name_servers(
+            principal=p, domain_name=w.domain.domain_name, name_servers=["ns1.example.net", "ns2.example.net"]
+        ),
+        "domain.set_name_servers",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.set_domain_renewal": Write(
+        lambda p, w: domains.set_domain_renewal(principal=p, domain_name=w.domain.domain_name, will_renew=False),
+        "domain.set_renewal",
         first,
         Level.WRITE,
     ),

@@ -22,6 +22,7 @@ from apps.apikeys.models import ApiKey
 from apps.assets.models import Asset
 from apps.certificates.models import Certificate, CertificateRequest
 from apps.core.models import AuditEvent
+from apps.domains.models import Domain
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning.models import ProvisioningJob
 from apps.resellers.models import Reseller
@@ -29,7 +30,7 @@ from apps.servicepacks.models import ServicePack
 from tests.api_routes import api_operations, api_routes, shape
 
 # The fixtures of the two worlds (tests/world.py): imported, they are built once for this module.
-from tests.world import PASSWORD, csr_for, tenant_rows, world_a_fixture, world_b_fixture, worlds_fixture  # noqa: F401 (fixtures)
+from tests.world import PASSWORD, REGISTRANT, csr_for, tenant_rows, world_a_fixture, world_b_fixture, worlds_fixture  # noqa: F401 (fixtures)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Two worlds: one object of every kind for A and for B, built through the services (tests/world.py)
@@ -58,6 +59,7 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "zone": world.zone.name,
         "dns_record": world.dns_record.pk,
         "cert_request": world.cert_request.pk,
+        "domain": world.domain.domain_name,
         "certificate": world.certificate.sha1_fingerprint,
     }
 
@@ -148,6 +150,13 @@ OBJECT_CASES = [
         "/v2/linuxhostings/{hosting}/sslsettings/{hosting}/autoredirect",
         lambda caller, target: {"enabled": True},
     ),
+    Case("GET", "/v2/domains/{domain}", level="read"),
+    Case(
+        "PUT",
+        "/v2/domains/{domain}/nameservers",
+        lambda caller, target: {"name_servers": ["ns1.evil.example", "ns2.evil.example"]},
+    ),
+    Case("PUT", "/v2/domains/{domain}/renew", lambda caller, target: {"will_renew": False}),
     Case("GET", "/v2/ipwhitelist/{entry}", level="full"),
     Case("DELETE", "/v2/ipwhitelist/{entry}", level="full"),
 ]
@@ -190,6 +199,20 @@ BODY_CASES.append(
 
 # Creations that carry no id at all: what they create belongs to the caller's reseller.
 CREATE_CASES = [
+    Case(
+        "POST",
+        "/v2/domains/registrations",
+        lambda caller, target: {"domain_name": f"{caller.reseller.slug}-more.example", "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/v2/domains/transfers",
+        lambda caller, target: {
+            "domain_name": f"{caller.reseller.slug}-moved.example",
+            "auth_code": "abc",
+            "registrant": REGISTRANT,
+        },
+    ),
     Case("POST", "/v2/apikeys", lambda caller, target: {"level": "read", "name": "created"}, level="full"),
     Case("POST", "/v2/ipwhitelist", lambda caller, target: {"cidr": "203.0.113.0/24"}, level="full"),
 ]
@@ -269,6 +292,11 @@ LIST_CASES = [
         ),
     ),
     ListCase(
+        "/v2/domains",
+        "domain_name",
+        lambda w: set(Domain.objects.filter(reseller=w.reseller).values_list("domain_name", flat=True)),
+    ),
+    ListCase(
         "/v2/apikeys",
         "key",
         lambda w: set(ApiKey.objects.filter(reseller=w.reseller).values_list("key", flat=True)),
@@ -316,10 +344,15 @@ def test_foreign_id_in_the_body_is_not_found(case, client_a, world_a, world_b):
 @pytest.mark.parametrize("case", CREATE_CASES, ids=lambda c: c.id)
 def test_creation_belongs_to_the_callers_reseller(case, client_a, world_a, world_b):
     before_b = snapshot(world_b.reseller)
-    model = {"/v2/apikeys": ApiKey, "/v2/ipwhitelist": IpWhitelistEntry}[case.route]
+    model = {
+        "/v2/apikeys": ApiKey,
+        "/v2/ipwhitelist": IpWhitelistEntry,
+        "/v2/domains/registrations": Domain,
+        "/v2/domains/transfers": Domain,
+    }[case.route]
     existing = set(model.objects.values_list("pk", flat=True))
     response = case.send(client_a, target=world_a, caller=world_a)
-    assert response.status_code == 201, response.content
+    assert response.status_code in (201, 202), response.content
     created = model.objects.exclude(pk__in=existing)
     assert [row.reseller_id for row in created] == [world_a.reseller.pk]
     assert snapshot(world_b.reseller) == before_b

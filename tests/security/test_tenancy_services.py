@@ -25,6 +25,8 @@ from apps.core.errors import NotFound
 from apps.core.models import AuditEvent
 from apps.dns import services as dns
 from apps.dns.models import DnsRecord, DnsZone
+from apps.domains import services as domains
+from apps.domains.models import Domain, DomainOrder
 from apps.ipwhitelist import services as ipwhitelist
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning import services as provisioning
@@ -67,6 +69,8 @@ COVERED_MODELS = {
     IpWhitelistEntry: lambda w: w.entry,
     AuditEvent: lambda w: w.audit_event,
     DnsZone: lambda w: w.zone,
+    Domain: lambda w: w.domain,
+    DomainOrder: lambda w: w.domain_order,
     CertificateRequest: lambda w: w.cert_request,
     Certificate: lambda w: w.certificate,
     DnsRecord: lambda w: w.dns_record,
@@ -175,6 +179,12 @@ FOREIGN_WRITES = {
     ),
     "create_certificate_request": lambda p, b, pack: certificates.create_certificate_request(
         principal=p, csr=csr_for(b.account.identifier)
+    ),
+    "set_domain_name_servers": lambda p, b, pack: domains.set_domain_name_servers(
+        principal=p, domain_name=b.domain.domain_name, name_servers=["ns1.evil.example", "ns2.evil.example"]
+    ),
+    "set_domain_renewal": lambda p, b, pack: domains.set_domain_renewal(
+        principal=p, domain_name=b.domain.domain_name, will_renew=False
     ),
     "create_record": lambda p, b, pack: dns.create_record(
         principal=p, domain_name=b.zone.name, data={"type": "TXT", "content": "stolen"}
