@@ -173,7 +173,7 @@ def build_world(
     world.cert_request = create_certificate_request(principal=owner, csr=csr_for(account.identifier))
     world.certificate = make_certificate(account, account.identifier)
     # An active domain (registered, its order completed by the registrar) whose changes its owner may order.
-    world.domain, _ = register_domain(principal=owner, domain_name=f"{slug}-name.example", registrant=REGISTRANT)
+    world.domain, _ = register_domain(principal=owner, domain_name=account.identifier, registrant=REGISTRANT)
     Domain.objects.filter(pk=world.domain.pk).update(status="active")
     DomainOrder.objects.filter(domain=world.domain).update(state="completed")
     world.domain.refresh_from_db()

@@ -28,7 +28,7 @@ class DomainOut(serializers.Serializer):
     domain_name = serializers.CharField()
     expiration_date = serializers.DateTimeField(required=False)
     will_renew = serializers.BooleanField()
-    status = serializers.ChoiceField(DomainStatus.choices, help_text="Paneel: where the registrar is with it.")
+    status = serializers.CharField(help_text="Paneel: registering, transferring, active or refused.")
 
     def to_representation(self, domain: Domain) -> dict:
         body = {"domain_name": domain.domain_name, "will_renew": domain.will_renew, "status": domain.status}
@@ -55,26 +55,10 @@ class DomainDetailOut(DomainOut):
         }
 
 
-class RegistrantIn(serializers.Serializer):
-    first_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    last_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    city = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    country_code = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    fax = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    language_code = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    company_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    enterprise_number = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    extra_fields = serializers.ListField(child=serializers.DictField(), required=False)
-
-
 class RegisterIn(serializers.Serializer):
     domain_name = serializers.CharField(max_length=253)
     name_servers = serializers.ListField(child=serializers.CharField(max_length=253), required=False, max_length=13)
-    registrant = RegistrantIn()
+    registrant = serializers.DictField(help_text="The reference's RegistrantInput (first_name, last_name, ...).")
 
 
 class TransferIn(RegisterIn):

@@ -200,7 +200,7 @@ def test_lists_have_paging_parameters_and_headers(document):
             assert {"X-Paging-Skipped", "X-Paging-Take", "Link"} <= set(headers), path
         else:
             assert not {"skip", "take"} & query, path
-    assert len(paged) == 11, paged
+    assert len(paged) == 12, paged
 
 
 def test_429_announces_retry_after_and_401_the_schemes(document):
@@ -232,7 +232,7 @@ def test_documented_if_match_is_honoured(document, api_client, api_world, path_v
         assert response.status_code == 412, (method, path, response.content)
         assert response.json()["code"] == "precondition_failed"
         checked.append(path)
-    assert len(checked) == 18
+    assert len(checked) == 20
 
 
 def test_documented_etags_give_304(document, api_client, api_world, path_values):
@@ -247,7 +247,7 @@ def test_documented_etags_give_304(document, api_client, api_world, path_values)
         assert again.status_code == 304 and again["ETag"] == first["ETag"], path
         assert again["X-RateLimit-Limit"] and again["X-Request-Id"]
         checked += 1
-    assert checked == 9
+    assert checked == 10
 
 
 def test_documented_paging_headers_are_sent(document, api_client, api_world, path_values):

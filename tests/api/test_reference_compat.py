@@ -27,9 +27,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.certificates.models import CertificateRequest, RequestStatus
+from apps.domains.models import Domain, DomainStatus
 from apps.provisioning.models import JobStatus, ProvisioningJob
 from tests.api_routes import api_routes, shape
-from tests.world import csr_for
+from tests.world import REGISTRANT, csr_for
 
 PASSWORD = "Secret123abc"
 
@@ -102,6 +103,15 @@ DEVIATIONS: dict[tuple[str, str, int], str] = {
     ("PUT", "/mysqldatabases/{databaseName}/users/{userName}/password", 404): GENERAL_404,
     ("DELETE", "/mysqldatabases/{databaseName}/users/{userName}", 404): GENERAL_404,
     ("GET", "/provisioningjobs/{jobId}", 404): GENERAL_404,
+    ("GET", "/domains", 400): PAGING_400,
+    ("GET", "/domains/{domainName}", 404): GENERAL_404,
+    ("POST", "/domains/registrations", 400): INVALID_400,
+    ("POST", "/domains/registrations", 409): CONFLICT_409,
+    ("POST", "/domains/transfers", 400): INVALID_400,
+    ("PUT", "/domains/{domainName}/nameservers", 400): INVALID_400,
+    ("PUT", "/domains/{domainName}/nameservers", 404): GENERAL_404,
+    ("PUT", "/domains/{domainName}/renew", 404): GENERAL_404,
+    ("PUT", "/domains/{domainName}/renew", 409): CONFLICT_409 + " Here: an order on the domain is still pending.",
     ("GET", "/sslcertificaterequests", 400): PAGING_400,
     ("POST", "/sslcertificaterequests", 400): INVALID_400,
     ("POST", "/sslcertificaterequests", 404): BODY_ID_404 + " Here: a CSR naming a domain of no account of yours.",
@@ -141,6 +151,10 @@ ADDITIONS: dict[str, dict[str, str]] = {
     "Mailbox": {"account_id": ACCOUNT_ID, "status": STATUS},
     "MailboxDetail": {"account_id": ACCOUNT_ID, "status": STATUS},
     "MySqlDatabase": {"status": STATUS},
+    "Domain": {
+        "status": "Paneel: where the registrar is with the domain (registering, transferring, active, refused)."
+    },
+    "DomainDetail": {"status": "Paneel: where the registrar is with the domain (registering, ...)."},
     "ProvisioningJobInfo": {"error": "DESIGN 6.2: why a failed or cancelled job ended, as a problem object."},
     "BadRequestResponse": {
         name: PROBLEM for name in ("type", "title", "status", "detail", "code", "instance", "request_id")
@@ -461,6 +475,81 @@ CASES = [
     Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.pending_job.pk}", note="ongoing"),
     Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.failed_job.pk}", note="failed"),
     Case("GET", "/provisioningjobs/{jobId}", 404, lambda w: f"/v2/provisioningjobs/{uuid.uuid4()}"),
+    Case("GET", "/domains", 200, fixed("/v2/domains?skip=0&take=10")),
+    Case("GET", "/domains", 400, fixed("/v2/domains?take=x")),
+    Case("GET", "/domains/{domainName}", 200, lambda w: f"/v2/domains/{w.domain.domain_name}"),
+    Case("GET", "/domains/{domainName}", 404, fixed("/v2/domains/nothing.example")),
+    Case(
+        "POST",
+        "/domains/registrations",
+        202,
+        fixed("/v2/domains/registrations"),
+        lambda w: {"domain_name": "brand-new.example", "name_servers": [], "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/domains/registrations",
+        400,
+        fixed("/v2/domains/registrations"),
+        lambda w: {"domain_name": "brand-new.example", "registrant": {"first_name": "Ada"}},
+    ),
+    Case(
+        "POST",
+        "/domains/registrations",
+        409,
+        fixed("/v2/domains/registrations"),
+        lambda w: {"domain_name": w.domain.domain_name, "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/domains/transfers",
+        202,
+        fixed("/v2/domains/transfers"),
+        lambda w: {"domain_name": "moving-in.example", "auth_code": "X-123", "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/domains/transfers",
+        400,
+        fixed("/v2/domains/transfers"),
+        lambda w: {"domain_name": "moving-in.example", "registrant": REGISTRANT},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/nameservers",
+        204,
+        lambda w: f"/v2/domains/{w.domain.domain_name}/nameservers",
+        lambda w: {"domain_name": w.domain.domain_name, "name_servers": ["ns1.example.net", "ns2.example.net"]},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/nameservers",
+        400,
+        lambda w: f"/v2/domains/{w.domain.domain_name}/nameservers",
+        lambda w: {"name_servers": ["not a host", "ns2.example.net"]},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/nameservers",
+        404,
+        fixed("/v2/domains/nothing.example/nameservers"),
+        lambda w: {"name_servers": ["ns1.example.net", "ns2.example.net"]},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/renew",
+        204,
+        lambda w: f"/v2/domains/{w.domain.domain_name}/renew",
+        lambda w: {"will_renew": False},
+    ),
+    Case("PUT", "/domains/{domainName}/renew", 404, fixed("/v2/domains/nothing.example/renew"), lambda w: {}),
+    Case(
+        "PUT",
+        "/domains/{domainName}/renew",
+        409,
+        lambda w: f"/v2/domains/{w.waiting_domain.domain_name}/renew",
+        lambda w: {"will_renew": False},
+    ),
     Case("GET", "/sslcertificaterequests", 200, fixed("/v2/sslcertificaterequests?skip=0&take=10")),
     Case("GET", "/sslcertificaterequests", 400, fixed("/v2/sslcertificaterequests?skip=x")),
     Case(
@@ -640,6 +729,10 @@ def world(api_world) -> SimpleNamespace:
             **fields,
         )
 
+    # A domain still being registered: its changes wait (409).
+    api_world.waiting_domain = Domain.objects.create(
+        reseller=reseller, domain_name="waiting.example", status=DomainStatus.REGISTERING
+    )
     # A certificate request that was issued (its certificate is the world's) and one whose validation failed.
     api_world.issued = CertificateRequest.objects.create(
         account=api_world.account,
