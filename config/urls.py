@@ -21,4 +21,7 @@ urlpatterns = [
     path("jobs/", include("apps.provisioning.urls")),
     path("api-access/whitelist/", include("apps.ipwhitelist.urls")),
     path("api-access/", include("apps.apikeys.urls")),
+    path("dns/", include("apps.dns.urls")),
+    path("domains/", include("apps.domains.urls")),
+    path("certificates/", include("apps.certificates.urls")),
 ]

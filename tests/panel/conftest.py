@@ -117,4 +117,5 @@ def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_
         whitelist_entry=whitelist_entry_a,
         oauth_app=oauth_app_a,
         membership=tenant_a["reader"].memberships.get(),
+        dns_record=account_a.dns_zone.records.get(type="TXT"),
     )

@@ -20,7 +20,10 @@ from apps.provisioning.models import ProvisioningJob
 
 from .conftest import signed_in
 
-PANEL_NAMESPACES = {"resellers", "servicepacks", "accounts", "assets", "provisioning", "apikeys", "ipwhitelist"}
+PANEL_NAMESPACES = {
+    "resellers", "servicepacks", "accounts", "assets", "provisioning", "apikeys", "ipwhitelist", "dns", "domains",
+    "certificates",
+}  # fmt: skip
 VALID_PASSWORD = "Secret123x"
 
 
@@ -41,6 +44,7 @@ KWARG = {
     "oauth_app": "application_id",
     "whitelist_entry": "entry_id",
     "membership": "membership_id",
+    "dns_record": "record_id",
 }
 
 GET_POST = ("GET", "POST")
@@ -108,6 +112,14 @@ ROUTES: dict[str, Route] = {
     "apikeys:oauth_delete": Route(Level.FULL, "oauth_app", GET_POST),
     "ipwhitelist:list": Route(Level.FULL, methods=GET_POST, data=lambda w: {"cidr": "192.0.2.0/24"}),
     "ipwhitelist:remove": Route(Level.FULL, "whitelist_entry", GET_POST),
+    "dns:zone": Route(Level.READ, "account"),
+    "dns:record_add": Route(
+        Level.WRITE, "account", ("POST",), lambda w: {"type": "A", "record_name": "www2", "content": "192.0.2.9"}
+    ),
+    "dns:record_delete": Route(Level.WRITE, "dns_record", ("POST",)),
+    "domains:list": Route(Level.READ),
+    "certificates:list": Route(Level.READ),
+    "certificates:https": Route(Level.WRITE, "asset", ("POST",), lambda w: {}),
 }
 
 BELOW = {Level.WRITE: "reader", Level.FULL: "writer"}
