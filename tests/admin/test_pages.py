@@ -13,10 +13,14 @@ from apps.apikeys.oauth_services import create_oauth_application
 from apps.apikeys.services import create_api_key
 from apps.assets.models import Asset
 from apps.assets.services import create_asset
+from apps.certificates.models import AcmeAccount
+from apps.certificates.services import create_certificate_request
 from apps.core.models import AuditEvent
+from apps.domains.services import register_domain
 from apps.ipwhitelist.services import add_whitelist_entry
 from apps.servers.models import Server
 from apps.servicepacks.models import AssetType
+from tests.world import REGISTRANT, csr_for, make_certificate
 
 # A text each model's changelist shows for the objects of the `world` fixture.
 EXPECTED_TEXT = {
@@ -32,6 +36,13 @@ EXPECTED_TEXT = {
     "ipwhitelist.ipwhitelistentry": "203.0.113.0/24",
     "core.auditevent": "api_key.create",
     "servers.server": "web1.hosting.example",
+    "dns.dnszone": "alpha-shop.example",
+    "dns.dnsrecord": "v=spf1 a mx ~all",
+    "certificates.certificate": "alpha-shop.example",
+    "certificates.certificaterequest": "www.alpha-shop.example",
+    "certificates.acmeaccount": "acme.example",
+    "domains.domain": "alpha-name.example",
+    "domains.domainorder": "alpha-name.example",
 }
 
 
@@ -54,6 +65,10 @@ def world(account_a, full_a, django_capture_on_commit_callbacks):
         client_type="confidential",
         authorization_grant_type="client-credentials",
     )
+    make_certificate(account_a, "alpha-shop.example")
+    create_certificate_request(principal=full_a, csr=csr_for("www.alpha-shop.example"))  # its job is left pending
+    AcmeAccount.objects.create(directory_url="https://acme.example/directory", key_encrypted=b"x")
+    register_domain(principal=full_a, domain_name="alpha-name.example", registrant=REGISTRANT)
     return {"account": account_a, "api_key": api_key, "secret": secret}
 
 
