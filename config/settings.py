@@ -135,6 +135,9 @@ INSTALLED_APPS = [
     "apps.apikeys",
     "apps.ipwhitelist",
     "apps.events",
+    "apps.dns",
+    "apps.certificates",
+    "apps.domains",
     "apps.api",
     "apps.twofactor",
     "apps.panel",  # the panel's shell: the top floor, nothing imports it
@@ -292,6 +295,17 @@ PANEEL_DRIVERS = {
     ),
 }
 # A job whose worker stopped renewing its lease this long ago is taken over by another worker.
+# DNS (apps.dns): the name servers of zones on no DNS server, and another zone driver class if wanted.
+PANEEL_DNS_NAMESERVERS = env_list("PANEEL_DNS_NAMESERVERS") or ["ns1.paneel.test", "ns2.paneel.test"]
+PANEEL_DRIVER_DNS = env("PANEEL_DRIVER_DNS", "")
+# SSL certificates over ACME (apps.certificates): the CA's directory, a CA bundle for its own TLS (e.g. Pebble's),
+# the contact address of Paneel's ACME account, and how many days before expiry certificates are renewed.
+PANEEL_ACME_DIRECTORY = env("PANEEL_ACME_DIRECTORY", "https://acme-v02.api.letsencrypt.org/directory")
+PANEEL_ACME_CA_BUNDLE = env("PANEEL_ACME_CA_BUNDLE", "")
+PANEEL_ACME_EMAIL = env("PANEEL_ACME_EMAIL", "")
+PANEEL_SSL_RENEW_DAYS = int(env("PANEEL_SSL_RENEW_DAYS", "30"))
+# Domains (apps.domains): the registrar driver (the operator-fulfilled one by default; an EPP driver goes here).
+PANEEL_REGISTRAR_DRIVER = env("PANEEL_REGISTRAR_DRIVER", "apps.domains.registrars.OperatorRegistrar")
 PANEEL_JOB_LEASE_SECONDS = int(env("PANEEL_JOB_LEASE_SECONDS", "120"))
 # Workers measure each asset's real size (driver `usage`) when its last measurement is older than this.
 PANEEL_USAGE_INTERVAL_SECONDS = int(env("PANEEL_USAGE_INTERVAL_SECONDS", "3600"))

@@ -33,4 +33,7 @@ urlpatterns = [
     path("api-access/whitelist/", include("apps.ipwhitelist.urls")),
     path("api-access/webhooks/", include("apps.events.urls")),
     path("api-access/", include("apps.apikeys.urls")),
+    path("dns/", include("apps.dns.urls")),
+    path("domains/", include("apps.domains.urls")),
+    path("certificates/", include("apps.certificates.urls")),
 ]

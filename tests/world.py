@@ -12,9 +12,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.apps import apps as django_apps
 from django.db import models, transaction
 from django.test import TestCase, override_settings
@@ -27,7 +32,11 @@ from apps.apikeys.oauth_services import create_oauth_application
 from apps.apikeys.services import create_api_key
 from apps.assets import hosting_services
 from apps.assets import services as assets
+from apps.certificates.models import Certificate
+from apps.certificates.services import create_certificate_request
 from apps.core.models import AuditEvent
+from apps.domains.models import Domain, DomainOrder
+from apps.domains.services import register_domain
 from apps.events.models import AttemptOutcome, Event, WebhookAttempt, WebhookDelivery
 from apps.events.services import create_webhook
 from apps.ipwhitelist.services import add_whitelist_entry
@@ -223,6 +232,17 @@ def build_world(
         if made is not None:
             made.refresh_from_db()
     world.db_user = world.mysql.details["users"][-1]["name"]
+    # A certificate request whose ACME job is left pending (never run here), and a stored certificate.
+    world.cert_request = create_certificate_request(principal=owner, csr=csr_for(account.identifier))
+    world.certificate = make_certificate(account, account.identifier)
+    # An active domain (registered, its order completed by the registrar) whose changes its owner may order.
+    world.domain, _ = register_domain(principal=owner, domain_name=account.identifier, registrant=REGISTRANT)
+    Domain.objects.filter(pk=world.domain.pk).update(status="active")
+    DomainOrder.objects.filter(domain=world.domain).update(state="completed")
+    world.domain.refresh_from_db()
+    world.domain_order = world.domain.orders.get()
+    world.zone = account.dns_zone  # made with the account (apps.dns), with its default records
+    world.dns_record = world.zone.records.get(type="TXT")
     world.job = ProvisioningJob.objects.filter(reseller=reseller, status=JobStatus.FINISHED).earliest("created_at")
     world.membership = Membership.objects.get(reseller=reseller, user=tenant["writer"])
     world.audit_event = AuditEvent.objects.filter(reseller=reseller).first()
@@ -230,6 +250,51 @@ def build_world(
     assert {made.status for made in active} == {Status.ACTIVE}, [(made, made.status) for made in active]
     assert world.paused is None or world.paused.status == Status.SUSPENDED
     return world
+
+
+REGISTRANT = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "address": "Main street 1",
+    "postal_code": "1000",
+    "city": "Brussels",
+    "country_code": "BE",
+    "email": "ada@example.test",
+}
+
+
+def csr_for(*names: str) -> str:
+    """A PEM CSR for `names` (CN the first), with a throw-away key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def make_certificate(account: Account, name: str) -> Certificate:
+    """A stored certificate for `name` (self-signed: what the ACME job would store, without a CA)."""
+    from apps.certificates.jobs import certificate_facts
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=89))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = leaf.public_bytes(serialization.Encoding.PEM).decode()
+    return Certificate.objects.create(account=account, fullchain_pem=pem, **certificate_facts(pem))
 
 
 def tenant_models() -> list[type[models.Model]]:

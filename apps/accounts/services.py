@@ -71,6 +71,9 @@ def create_account(
             add_asset_row(account=account, item=item, fields=None, password=ftp_password, max_size=item.max_size_mb)
     audit.record(principal, "account.create", account, {"identifier": identifier, "servicepack": pack.name})
     job = record_job(principal=principal, action="account.create", target=account)
+    from apps.dns.zones import add_zone_row  # the account's DNS zone, made with it (apps.dns sits above us)
+
+    add_zone_row(principal=principal, account=account)
     return account, job
 
 
@@ -108,6 +111,9 @@ def delete_account(*, principal: Principal, account_id: int) -> tuple[Account, P
         account.save(update_fields=["status", "updated_at"])
         account.assets.update(status=Status.DELETING)
         audit.record(principal, "account.delete", account, {"identifier": account.identifier})
+        from apps.dns.zones import remove_zone  # the zone leaves the DNS server with the account
+
+        remove_zone(principal=principal, account=account)
         return account, record_job(principal=principal, action="account.delete", target=account)
 
 

@@ -84,6 +84,7 @@ ERROR_CODES = {
     "precondition_failed": "`If-Match` does not match the resource's current `ETag`.",
     "rate_limited": "Too many requests in this window; retry after `Retry-After` seconds.",
     "api_version_retired": "API v1 is retired; use /v2/.",
+    "gone": "The resource existed but is no longer available (e.g. a certificate request whose validation failed).",
     "unsupported_media_type": "Send JSON (`Content-Type: application/json`).",
     "request_too_large": "The request body is larger than the server accepts.",
     "service_unavailable": "A service the API needs (the shared cache) is unreachable; retry after `Retry-After`.",

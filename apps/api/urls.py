@@ -23,5 +23,8 @@ urlpatterns = [
     path("", include("apps.ipwhitelist.api_urls")),
     path("", include("apps.core.api_urls")),
     path("", include("apps.events.api_urls")),
+    path("", include("apps.dns.api_urls")),
+    path("", include("apps.certificates.api_urls")),
+    path("", include("apps.domains.api_urls")),
     re_path(r"^[\s\S]*$", views.unknown_route),  # not `.*`: a path may hold a newline
 ]

@@ -84,3 +84,9 @@ class PreconditionFailed(DomainError):
     code = "precondition_failed"
     status = 412
     title = "Precondition failed"
+
+
+class Gone(DomainError):
+    code = "gone"
+    status = 410
+    title = "Gone"

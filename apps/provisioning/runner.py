@@ -41,9 +41,11 @@ class WaitingForParts(Exception):
     """This job's own part is done and its parts on other servers are still running; each part, when it ends,
     wakes the job (and an expired lease requeues it should that wake-up be lost)."""
 
-    def __init__(self, new_parts: list[ProvisioningJob]):
+    def __init__(self, new_parts: list[ProvisioningJob] | None = None):
         super().__init__("waiting for parts")
-        self.new_parts = new_parts
+        # Jobs to enqueue now (parts just started); a job parked for another reason (an operator's decision on a
+        # domain order) has none, and is woken by whoever ends the wait.
+        self.new_parts = new_parts or []
 
 
 def lease_deadline():
@@ -447,9 +449,28 @@ ASSET_HANDLERS = {"create": create_asset, "update": update_asset, "delete": dele
 # Jobs on targets other than accounts and assets, by the first part of their action ("mail_zone.update"):
 # registered by the app that owns the target, in its AppConfig.ready() (provisioning imports no such app).
 TARGET_HANDLERS: dict[str, Callable[[ProvisioningJob], list[str]]] = {}
+# Jobs on targets of apps above this one (DNS zones, certificates, domains): action -> handler, registered by
+# those apps when Django starts (their AppConfig.ready), so this module imports none of them.
+APP_HANDLERS: dict[str, Callable[[ProvisioningJob], list[str]]] = {}
+
+
+def register_handler(action: str, handler: Callable[[ProvisioningJob], list[str]]) -> None:
+    """Run `handler(job)` for jobs of `action`; it returns the job's resource links, or raises DriverError."""
+    APP_HANDLERS[action] = handler
+
+
+# Periodic work of other apps (certificate renewal), run by every worker's sweep (db_worker).
+SWEEPS: list[Callable[[], object]] = []
+
+
+def register_sweep(sweep: Callable[[], object]) -> None:
+    if sweep not in SWEEPS:
+        SWEEPS.append(sweep)
 
 
 def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
+    if action in APP_HANDLERS:
+        return APP_HANDLERS[action]
     if action in ACCOUNT_HANDLERS:
         step, finish = ACCOUNT_HANDLERS[action]
         return lambda job: run_account_job(job, step, finish)

@@ -66,7 +66,7 @@ def test_retry_action_refuses_jobs_that_did_not_fail(op_client, full_a, account_
 
 
 def test_jobs_are_read_only(op_client, account_a):
-    job = ProvisioningJob.objects.get()
+    job = ProvisioningJob.objects.get(action="account.create")
     change = reverse("admin:provisioning_provisioningjob_change", args=[job.pk])
 
     page = op_client.get(change)

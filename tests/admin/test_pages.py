@@ -13,7 +13,10 @@ from apps.apikeys.oauth_services import create_oauth_application
 from apps.apikeys.services import create_api_key
 from apps.assets.models import Asset
 from apps.assets.services import create_asset
+from apps.certificates.models import AcmeAccount
+from apps.certificates.services import create_certificate_request
 from apps.core.models import AuditEvent
+from apps.domains.services import register_domain
 from apps.events.models import AttemptOutcome, WebhookAttempt
 from apps.events.services import create_webhook
 from apps.ipwhitelist.services import add_whitelist_entry
@@ -22,6 +25,7 @@ from apps.servers.models import Server
 from apps.servicepacks.models import AssetType
 from apps.twofactor import totp
 from apps.twofactor.services import enable_two_factor
+from tests.world import REGISTRANT, csr_for, make_certificate
 
 # A text each model's changelist shows for the objects of the `world` fixture.
 EXPECTED_TEXT = {
@@ -47,6 +51,13 @@ EXPECTED_TEXT = {
     "mail.mailzone": "alpha-shop.example",
     "mail.mailalias": "sales@alpha-shop.example",
     "mail.smtpdomain": "alpha-more.example",
+    "dns.dnszone": "alpha-shop.example",
+    "dns.dnsrecord": "v=spf1 a mx ~all",
+    "certificates.certificate": "alpha-shop.example",
+    "certificates.certificaterequest": "www.alpha-shop.example",
+    "certificates.acmeaccount": "acme.example",
+    "domains.domain": "alpha-name.example",
+    "domains.domainorder": "alpha-name.example",
 }
 
 
@@ -82,6 +93,10 @@ def world(account_a, full_a, django_capture_on_commit_callbacks):
     webhook, _ = create_webhook(principal=full_a, url="https://hooks.alpha.example/in", event_types=["webhook.*"])
     # As the worker records an attempt that could not connect (no test reaches the network).
     WebhookAttempt.objects.create(delivery=webhook.deliveries.get(), number=1, outcome=AttemptOutcome.NETWORK_ERROR)
+    make_certificate(account_a, "alpha-shop.example")
+    create_certificate_request(principal=full_a, csr=csr_for("www.alpha-shop.example"))  # its job is left pending
+    AcmeAccount.objects.create(directory_url="https://acme.example/directory", key_encrypted=b"x")
+    register_domain(principal=full_a, domain_name="alpha-name.example", registrant=REGISTRANT)
     return {"account": account_a, "api_key": api_key, "secret": secret}
 
 

@@ -71,6 +71,9 @@ def path_values(api_world) -> dict[str, str]:
         "delivery_id": str(world.delivery.pk),
         "email_address": world.alias.email_address,
         "hostname": world.smtp_domain.hostname,
+        "record_id": world.dns_record.pk,
+        "sha1_fingerprint": world.certificate.sha1_fingerprint,
+        "id": str(world.cert_request.pk),
     }
 
 

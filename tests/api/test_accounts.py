@@ -667,7 +667,11 @@ def test_suspend_another_resellers_account_is_404(api_client, tenant_a, account_
     assert_problem(client.delete(f"/v2/accounts/{account_b.pk}/suspension"), 404, "not_found")
     account_b.refresh_from_db()
     assert account_b.status == Status.ACTIVE
-    assert not ProvisioningJob.objects.filter(target_id=str(account_b.pk)).exclude(action="account.create").exists()
+    assert (
+        not ProvisioningJob.objects.filter(target_type="account", target_id=str(account_b.pk))
+        .exclude(action="account.create")
+        .exists()
+    )
 
 
 def test_suspend_with_stale_if_match_is_412(api_client, tenant_a, account_a):

@@ -26,9 +26,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from apps.certificates.models import CertificateRequest, RequestStatus
+from apps.domains.models import Domain, DomainStatus
 from apps.provisioning.models import JobStatus, ProvisioningJob
 from tests.api_routes import api_routes, shape
-from tests.world import ssh_public_key
+from tests.world import REGISTRANT, csr_for, ssh_public_key
 
 PASSWORD = "Secret123abc"
 
@@ -127,6 +129,34 @@ DEVIATIONS: dict[tuple[str, str, int], str] = {
     ("DELETE", "/mailzones/{domainName}/aliases/{emailAddress}", 404): GENERAL_404,
     ("PUT", "/mailzones/{domainName}/smtpdomains/{hostname}", 404): GENERAL_404,
     ("DELETE", "/mailzones/{domainName}/smtpdomains/{hostname}", 404): GENERAL_404,
+    ("GET", "/domains", 400): PAGING_400,
+    ("GET", "/domains/{domainName}", 404): GENERAL_404,
+    ("POST", "/domains/registrations", 400): INVALID_400,
+    ("POST", "/domains/registrations", 409): CONFLICT_409,
+    ("POST", "/domains/transfers", 400): INVALID_400,
+    ("PUT", "/domains/{domainName}/nameservers", 400): INVALID_400,
+    ("PUT", "/domains/{domainName}/nameservers", 404): GENERAL_404,
+    ("PUT", "/domains/{domainName}/renew", 404): GENERAL_404,
+    ("PUT", "/domains/{domainName}/renew", 409): CONFLICT_409 + " Here: an order on the domain is still pending.",
+    ("GET", "/sslcertificaterequests", 400): PAGING_400,
+    ("POST", "/sslcertificaterequests", 400): INVALID_400,
+    ("POST", "/sslcertificaterequests", 404): BODY_ID_404 + " Here: a CSR naming a domain of no account of yours.",
+    ("GET", "/sslcertificaterequests/{id}", 404): GENERAL_404,
+    ("PUT", "/sslcertificaterequests/{id}", 404): GENERAL_404,
+    ("GET", "/sslcertificates", 400): PAGING_400,
+    ("GET", "/sslcertificates/{sha1Fingerprint}", 404): GENERAL_404,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt", 400): INVALID_400,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt", 404): GENERAL_404,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect", 400): INVALID_400,
+    ("PUT", "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect", 404): GENERAL_404,
+    ("GET", "/dns/{domainName}/records", 400): PAGING_400,
+    ("GET", "/dns/{domainName}/records", 404): GENERAL_404,
+    ("POST", "/dns/{domainName}/records", 400): INVALID_400,
+    ("POST", "/dns/{domainName}/records", 404): GENERAL_404,
+    ("GET", "/dns/{domainName}/records/{recordId}", 404): GENERAL_404,
+    ("PUT", "/dns/{domainName}/records/{recordId}", 400): INVALID_400,
+    ("PUT", "/dns/{domainName}/records/{recordId}", 404): GENERAL_404,
+    ("DELETE", "/dns/{domainName}/records/{recordId}", 404): GENERAL_404,
 }
 
 # --- Properties Paneel adds to the reference's (closed) schemas, per reference schema name -> why.
@@ -154,6 +184,10 @@ ADDITIONS: dict[str, dict[str, str]] = {
     "Mailbox": {"account_id": ACCOUNT_ID, "status": STATUS},
     "MailboxDetail": {"account_id": ACCOUNT_ID, "status": STATUS},
     "MySqlDatabase": {"status": STATUS},
+    "Domain": {
+        "status": "Paneel: where the registrar is with the domain (registering, transferring, active, refused)."
+    },
+    "DomainDetail": {"status": "Paneel: where the registrar is with the domain (registering, ...)."},
     "ProvisioningJobInfo": {"error": "DESIGN 6.2: why a failed or cancelled job ended, as a problem object."},
     "BadRequestResponse": {
         name: PROBLEM for name in ("type", "title", "status", "detail", "code", "instance", "request_id")
@@ -860,6 +894,242 @@ CASES = [
     Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.pending_job.pk}", note="ongoing"),
     Case("GET", "/provisioningjobs/{jobId}", 200, lambda w: f"/v2/provisioningjobs/{w.failed_job.pk}", note="failed"),
     Case("GET", "/provisioningjobs/{jobId}", 404, lambda w: f"/v2/provisioningjobs/{uuid.uuid4()}"),
+    Case("GET", "/domains", 200, fixed("/v2/domains?skip=0&take=10")),
+    Case("GET", "/domains", 400, fixed("/v2/domains?take=x")),
+    Case("GET", "/domains/{domainName}", 200, lambda w: f"/v2/domains/{w.domain.domain_name}"),
+    Case("GET", "/domains/{domainName}", 404, fixed("/v2/domains/nothing.example")),
+    Case(
+        "POST",
+        "/domains/registrations",
+        202,
+        fixed("/v2/domains/registrations"),
+        lambda w: {"domain_name": "brand-new.example", "name_servers": [], "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/domains/registrations",
+        400,
+        fixed("/v2/domains/registrations"),
+        lambda w: {"domain_name": "brand-new.example", "registrant": {"first_name": "Ada"}},
+    ),
+    Case(
+        "POST",
+        "/domains/registrations",
+        409,
+        fixed("/v2/domains/registrations"),
+        lambda w: {"domain_name": w.domain.domain_name, "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/domains/transfers",
+        202,
+        fixed("/v2/domains/transfers"),
+        lambda w: {"domain_name": "moving-in.example", "auth_code": "X-123", "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/domains/transfers",
+        400,
+        fixed("/v2/domains/transfers"),
+        lambda w: {"domain_name": "moving-in.example", "registrant": REGISTRANT},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/nameservers",
+        204,
+        lambda w: f"/v2/domains/{w.domain.domain_name}/nameservers",
+        lambda w: {"domain_name": w.domain.domain_name, "name_servers": ["ns1.example.net", "ns2.example.net"]},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/nameservers",
+        400,
+        lambda w: f"/v2/domains/{w.domain.domain_name}/nameservers",
+        lambda w: {"name_servers": ["not a host", "ns2.example.net"]},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/nameservers",
+        404,
+        fixed("/v2/domains/nothing.example/nameservers"),
+        lambda w: {"name_servers": ["ns1.example.net", "ns2.example.net"]},
+    ),
+    Case(
+        "PUT",
+        "/domains/{domainName}/renew",
+        204,
+        lambda w: f"/v2/domains/{w.domain.domain_name}/renew",
+        lambda w: {"will_renew": False},
+    ),
+    Case("PUT", "/domains/{domainName}/renew", 404, fixed("/v2/domains/nothing.example/renew"), lambda w: {}),
+    Case(
+        "PUT",
+        "/domains/{domainName}/renew",
+        409,
+        lambda w: f"/v2/domains/{w.waiting_domain.domain_name}/renew",
+        lambda w: {"will_renew": False},
+    ),
+    Case("GET", "/sslcertificaterequests", 200, fixed("/v2/sslcertificaterequests?skip=0&take=10")),
+    Case("GET", "/sslcertificaterequests", 400, fixed("/v2/sslcertificaterequests?skip=x")),
+    Case(
+        "POST",
+        "/sslcertificaterequests",
+        201,
+        fixed("/v2/sslcertificaterequests"),
+        lambda w: {"csr": csr_for(f"shop.{w.account.identifier}"), "certificate_type": "standard"},
+    ),
+    Case("POST", "/sslcertificaterequests", 400, fixed("/v2/sslcertificaterequests"), lambda w: {"csr": "nonsense"}),
+    Case(
+        "POST",
+        "/sslcertificaterequests",
+        404,
+        fixed("/v2/sslcertificaterequests"),
+        lambda w: {"csr": csr_for("nothing.example")},
+    ),
+    Case("GET", "/sslcertificaterequests/{id}", 200, lambda w: f"/v2/sslcertificaterequests/{w.cert_request.pk}"),
+    Case("GET", "/sslcertificaterequests/{id}", 303, lambda w: f"/v2/sslcertificaterequests/{w.issued.pk}"),
+    Case("GET", "/sslcertificaterequests/{id}", 410, lambda w: f"/v2/sslcertificaterequests/{w.refused.pk}"),
+    Case("GET", "/sslcertificaterequests/{id}", 404, fixed("/v2/sslcertificaterequests/999999")),
+    Case("PUT", "/sslcertificaterequests/{id}", 202, lambda w: f"/v2/sslcertificaterequests/{w.cert_request.pk}"),
+    Case("PUT", "/sslcertificaterequests/{id}", 303, lambda w: f"/v2/sslcertificaterequests/{w.issued.pk}"),
+    Case("PUT", "/sslcertificaterequests/{id}", 410, lambda w: f"/v2/sslcertificaterequests/{w.refused.pk}"),
+    Case("PUT", "/sslcertificaterequests/{id}", 404, fixed("/v2/sslcertificaterequests/999999")),
+    Case("GET", "/sslcertificates", 200, fixed("/v2/sslcertificates")),
+    Case("GET", "/sslcertificates", 400, fixed("/v2/sslcertificates?take=-3")),
+    Case(
+        "GET",
+        "/sslcertificates/{sha1Fingerprint}",
+        200,
+        lambda w: f"/v2/sslcertificates/{w.certificate.sha1_fingerprint}",
+    ),
+    Case("GET", "/sslcertificates/{sha1Fingerprint}", 404, fixed("/v2/sslcertificates/" + "0" * 40)),
+    Case(
+        "GET",
+        "/sslcertificates/{sha1Fingerprint}/download",
+        200,
+        lambda w: f"/v2/sslcertificates/{w.certificate.sha1_fingerprint}/download",
+    ),
+    Case(
+        "GET",
+        "/sslcertificates/{sha1Fingerprint}/download",
+        400,
+        lambda w: f"/v2/sslcertificates/{w.certificate.sha1_fingerprint}/download?file_format=pfx&password=x",
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt",
+        204,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/{w.hosting.name}/letsencrypt",
+        lambda w: {"enabled": False},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt",
+        400,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/{w.hosting.name}/letsencrypt",
+        lambda w: {"enabled": "perhaps"},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/letsencrypt",
+        404,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/elsewhere.example/letsencrypt",
+        lambda w: {"enabled": True},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect",
+        204,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/www.{w.hosting.name}/autoredirect",
+        lambda w: {"enabled": True},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect",
+        400,
+        lambda w: f"/v2/linuxhostings/{w.hosting.name}/sslsettings/{w.hosting.name}/autoredirect",
+        lambda w: {},
+    ),
+    Case(
+        "PUT",
+        "/linuxhostings/{domainName}/sslsettings/{hostname}/autoredirect",
+        404,
+        fixed("/v2/linuxhostings/nothing.example/sslsettings/nothing.example/autoredirect"),
+        lambda w: {"enabled": True},
+    ),
+    Case("GET", "/dns/{domainName}/records", 200, lambda w: f"/v2/dns/{w.zone.name}/records?skip=0&take=10"),
+    Case("GET", "/dns/{domainName}/records", 200, lambda w: f"/v2/dns/{w.zone.name}/records?type=TXT", note="type"),
+    Case("GET", "/dns/{domainName}/records", 400, lambda w: f"/v2/dns/{w.zone.name}/records?take=-1"),
+    Case("GET", "/dns/{domainName}/records", 404, fixed("/v2/dns/nothing.example/records")),
+    Case(
+        "POST",
+        "/dns/{domainName}/records",
+        201,
+        lambda w: f"/v2/dns/{w.zone.name}/records",
+        lambda w: {"type": "A", "record_name": "shop", "ttl": 300, "content": "192.0.2.8"},
+    ),
+    Case(
+        "POST",
+        "/dns/{domainName}/records",
+        201,
+        lambda w: f"/v2/dns/{w.zone.name}/records",
+        lambda w: {"type": "SRV", "service": "_sip", "protocol": "TCP", "target": "sip.example.net", "port": 5060},
+        note="SRV",
+    ),
+    Case(
+        "POST",
+        "/dns/{domainName}/records",
+        400,
+        lambda w: f"/v2/dns/{w.zone.name}/records",
+        lambda w: {"type": "AAAA", "content": "192.0.2.8"},
+    ),
+    Case(
+        "POST",
+        "/dns/{domainName}/records",
+        404,
+        fixed("/v2/dns/nothing.example/records"),
+        lambda w: {"type": "A", "content": "192.0.2.8"},
+    ),
+    Case(
+        "GET",
+        "/dns/{domainName}/records/{recordId}",
+        200,
+        lambda w: f"/v2/dns/{w.zone.name}/records/{w.dns_record.pk}",
+    ),
+    Case(
+        "GET",
+        "/dns/{domainName}/records/{recordId}",
+        404,
+        lambda w: f"/v2/dns/{w.zone.name}/records/{uuid.uuid4().hex}",
+    ),
+    Case(
+        "PUT",
+        "/dns/{domainName}/records/{recordId}",
+        200,
+        lambda w: f"/v2/dns/{w.zone.name}/records/{w.dns_record.pk}",
+        lambda w: {"type": "TXT", "record_name": "@", "ttl": 600, "content": "v=spf1 mx -all"},
+    ),
+    Case(
+        "PUT",
+        "/dns/{domainName}/records/{recordId}",
+        400,
+        lambda w: f"/v2/dns/{w.zone.name}/records/{w.dns_record.pk}",
+        lambda w: {"ttl": 5},
+    ),
+    Case(
+        "PUT",
+        "/dns/{domainName}/records/{recordId}",
+        404,
+        lambda w: f"/v2/dns/{w.zone.name}/records/{uuid.uuid4().hex}",
+        lambda w: {"content": "x"},
+    ),
+    Case(
+        "DELETE",
+        "/dns/{domainName}/records/{recordId}",
+        204,
+        lambda w: f"/v2/dns/{w.zone.name}/records/{w.dns_record.pk}",
+    ),
+    Case("DELETE", "/dns/{domainName}/records/{recordId}", 404, fixed("/v2/dns/nothing.example/records/abc")),
 ]
 
 
@@ -878,6 +1148,26 @@ def world(api_world) -> SimpleNamespace:
             **fields,
         )
 
+    # A domain still being registered: its changes wait (409).
+    api_world.waiting_domain = Domain.objects.create(
+        reseller=reseller, domain_name="waiting.example", status=DomainStatus.REGISTERING
+    )
+    # A certificate request that was issued (its certificate is the world's) and one whose validation failed.
+    api_world.issued = CertificateRequest.objects.create(
+        account=api_world.account,
+        common_name=api_world.certificate.common_name,
+        subject_alt_names=[api_world.certificate.common_name],
+        csr_pem="-",
+        status=RequestStatus.ISSUED,
+        certificate=api_world.certificate,
+    )
+    api_world.refused = CertificateRequest.objects.create(
+        account=api_world.account,
+        common_name=f"nowhere.{api_world.account.identifier}",
+        csr_pem="-",
+        status=RequestStatus.FAILED,
+        error="Validation failed",
+    )
     api_world.pending_job = job(JobStatus.PENDING, estimate=timezone.now() + timedelta(seconds=30))
     api_world.failed_job = job(
         JobStatus.FAILED,

@@ -28,17 +28,20 @@ from apps.apikeys import oauth_services
 from apps.apikeys import services as apikeys
 from apps.assets import hosting_services
 from apps.assets import services as assets
+from apps.certificates import services as certificates
 from apps.core import audit
 from apps.core.errors import InsufficientLevel
 from apps.core.models import AuditEvent
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.core.tenancy import require_level
+from apps.dns import services as dns
+from apps.domains import services as domains
 from apps.events import services as events
 from apps.ipwhitelist import services as ipwhitelist
 from apps.mail import services as mail
 from apps.provisioning import services as provisioning
 from apps.resellers import services as resellers
-from tests.world import PASSWORD, build_world, ssh_public_key, tenant_rows
+from tests.world import PASSWORD, REGISTRANT, build_world, csr_for, ssh_public_key, tenant_rows
 
 NEW_PASSWORD = "Newsecret34"
 FTP_PASSWORD = "Ftpsecret1"  # the shared account fixtures' FTP password
@@ -479,6 +482,84 @@ WRITES: dict[str, Write] = {
             principal=p, asset_id=w.mailbox.pk, enabled=True, email_addresses=["me@elsewhere.example"]
         ),
         "mailbox.set_auto_forward",
+        first,
+        Level.WRITE,
+    ),
+    "apps.dns.services.create_record": Write(
+        lambda p, w: dns.create_record(
+            principal=p, domain_name=w.zone.name, data={"type": "A", "record_name": "shop", "content": "192.0.2.7"}
+        ),
+        "dns_record.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.dns.services.update_record": Write(
+        lambda p, w: dns.update_record(
+            principal=p, domain_name=w.zone.name, record_id=w.dns_record.pk, data={"content": "v=spf1 -all"}
+        ),
+        "dns_record.update",
+        first,
+        Level.WRITE,
+    ),
+    "apps.dns.services.delete_record": Write(
+        lambda p, w: dns.delete_record(principal=p, domain_name=w.zone.name, record_id=w.dns_record.pk),
+        "dns_record.delete",
+        lambda result, w: w.dns_record,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.create_certificate_request": Write(
+        lambda p, w: certificates.create_certificate_request(principal=p, csr=csr_for(f"www.{w.account.identifier}")),
+        "ssl_request.create",
+        first,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.verify_certificate_request": Write(
+        lambda p, w: certificates.verify_certificate_request(principal=p, request_id=w.cert_request.pk),
+        "ssl_request.verify",
+        first,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.set_letsencrypt": Write(
+        lambda p, w: certificates.set_letsencrypt(
+            principal=p, domain_name=w.hosting.name, hostname=w.hosting.name, enabled=False
+        ),
+        "linux_hosting.set_letsencrypt",
+        first,
+        Level.WRITE,
+    ),
+    "apps.certificates.services.set_https_redirect": Write(
+        lambda p, w: certificates.set_https_redirect(
+            principal=p, domain_name=w.hosting.name, hostname=w.hosting.name, enabled=True
+        ),
+        "linux_hosting.set_https_redirect",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.register_domain": Write(
+        lambda p, w: domains.register_domain(principal=p, domain_name="fresh.example", registrant=REGISTRANT),
+        "domain.register",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.transfer_domain": Write(
+        lambda p, w: domains.transfer_domain(
+            principal=p, domain_name="moving.example", auth_code="abc-123", registrant=REGISTRANT
+        ),
+        "domain.transfer",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.set_domain_name_servers": Write(
+        lambda p, w: domains.set_domain_name_servers(
+            principal=p, domain_name=w.domain.domain_name, name_servers=["ns1.example.net", "ns2.example.net"]
+        ),
+        "domain.set_name_servers",
+        first,
+        Level.WRITE,
+    ),
+    "apps.domains.services.set_domain_renewal": Write(
+        lambda p, w: domains.set_domain_renewal(principal=p, domain_name=w.domain.domain_name, will_renew=False),
+        "domain.set_renewal",
         first,
         Level.WRITE,
     ),

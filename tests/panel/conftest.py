@@ -139,4 +139,5 @@ def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_
         membership=tenant_a["reader"].memberships.get(),
         webhook=webhook_a,
         delivery=webhook_a.deliveries.get(),
+        dns_record=account_a.dns_zone.records.get(type="TXT"),
     )

@@ -20,7 +20,7 @@ def test_dashboard_counts_quota_jobs_and_activity(reader, account_a, account_b):
     assert (hosting["count"], hosting["slots"]) == (1, 1)
     mysql = next(row for row in context["quota"] if row["asset_type"] == AssetType.MYSQL)
     assert (mysql["count"], mysql["slots"]) == (0, 2)
-    assert [job.action for job in context["recent_jobs"]] == ["account.create"]
+    assert [job.action for job in context["recent_jobs"]] == ["dns_zone.sync", "account.create"]  # zone: apps.dns
     assert [event.action for event in context["recent_events"]] == ["account.create"]
     assert b"bravo-shop.example" not in response.content
 

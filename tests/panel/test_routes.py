@@ -31,6 +31,9 @@ PANEL_NAMESPACES = {
     "ipwhitelist",
     "webhooks",
     "mail",
+    "dns",
+    "domains",
+    "certificates",
 }
 VALID_PASSWORD = "Secret123x"
 
@@ -55,6 +58,7 @@ KWARG = {
     "webhook": "webhook_id",
     "delivery": "delivery_id",
     "mailbox": "asset_id",
+    "dns_record": "record_id",
 }
 
 GET_POST = ("GET", "POST")
@@ -154,6 +158,14 @@ ROUTES: dict[str, Route] = {
     ),
     "webhooks:delete": Route(Level.FULL, "webhook", GET_POST),
     "webhooks:replay": Route(Level.FULL, "delivery", ("POST",)),
+    "dns:zone": Route(Level.READ, "account"),
+    "dns:record_add": Route(
+        Level.WRITE, "account", ("POST",), lambda w: {"type": "A", "record_name": "www2", "content": "192.0.2.9"}
+    ),
+    "dns:record_delete": Route(Level.WRITE, "dns_record", ("POST",)),
+    "domains:list": Route(Level.READ),
+    "certificates:list": Route(Level.READ),
+    "certificates:https": Route(Level.WRITE, "asset", ("POST",), lambda w: {}),
 }
 
 BELOW = {Level.WRITE: "reader", Level.FULL: "writer"}

@@ -20,7 +20,9 @@ from apps.accounts.models import Account
 from apps.api import problems
 from apps.apikeys.models import ApiKey
 from apps.assets.models import Asset
+from apps.certificates.models import Certificate, CertificateRequest
 from apps.core.models import AuditEvent
+from apps.domains.models import Domain
 from apps.events.models import Event, Webhook
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning.models import ProvisioningJob
@@ -29,7 +31,16 @@ from apps.servicepacks.models import ServicePack
 from tests.api_routes import api_operations, api_routes, shape
 
 # The fixtures of the two worlds (tests/world.py): imported, they are built once for this module.
-from tests.world import PASSWORD, ssh_public_key, tenant_rows, world_a_fixture, world_b_fixture, worlds_fixture  # noqa: F401 (fixtures)
+from tests.world import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    REGISTRANT,
+    csr_for,
+    ssh_public_key,
+    tenant_rows,
+    world_a_fixture,
+    world_b_fixture,
+    worlds_fixture,
+)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Two worlds: one object of every kind for A and for B, built through the services (tests/world.py)
@@ -64,7 +75,11 @@ def placeholders(world: SimpleNamespace) -> dict[str, Any]:
         "zone": world.mail_zone.name,
         "catch_all": world.mail_zone.catch_all[0],
         "alias": world.alias.email_address,
-        "smtp_domain": world.smtp_domain.hostname,
+        "smtp_domain": world.smtp_domain.hostname,  # "zone": the mail zone's name is the DNS zone's
+        "dns_record": world.dns_record.pk,
+        "cert_request": world.cert_request.pk,
+        "domain": world.domain.domain_name,
+        "certificate": world.certificate.sha1_fingerprint,
     }
 
 
@@ -205,6 +220,32 @@ OBJECT_CASES = [
     Case("GET", "/v2/provisioningjobs/{job}", level="read"),
     Case("GET", "/v2/apikeys/{api_key}", level="full"),
     Case("DELETE", "/v2/apikeys/{api_key}", level="full"),
+    Case("GET", "/v2/dns/{zone}/records", level="read"),
+    Case("POST", "/v2/dns/{zone}/records", lambda caller, target: {"type": "TXT", "content": "intruder"}),
+    Case("GET", "/v2/dns/{zone}/records/{dns_record}", level="read"),
+    Case("PUT", "/v2/dns/{zone}/records/{dns_record}", lambda caller, target: {"content": "v=spf1 -all"}),
+    Case("DELETE", "/v2/dns/{zone}/records/{dns_record}"),
+    Case("GET", "/v2/sslcertificaterequests/{cert_request}", level="read"),
+    Case("PUT", "/v2/sslcertificaterequests/{cert_request}"),
+    Case("GET", "/v2/sslcertificates/{certificate}", level="read"),
+    Case("GET", "/v2/sslcertificates/{certificate}/download", level="read"),
+    Case(
+        "PUT",
+        "/v2/linuxhostings/{hosting}/sslsettings/{hosting}/letsencrypt",
+        lambda caller, target: {"enabled": False},
+    ),
+    Case(
+        "PUT",
+        "/v2/linuxhostings/{hosting}/sslsettings/{hosting}/autoredirect",
+        lambda caller, target: {"enabled": True},
+    ),
+    Case("GET", "/v2/domains/{domain}", level="read"),
+    Case(
+        "PUT",
+        "/v2/domains/{domain}/nameservers",
+        lambda caller, target: {"name_servers": ["ns1.evil.example", "ns2.evil.example"]},
+    ),
+    Case("PUT", "/v2/domains/{domain}/renew", lambda caller, target: {"will_renew": False}),
     Case("GET", "/v2/ipwhitelist/{entry}", level="full"),
     Case("DELETE", "/v2/ipwhitelist/{entry}", level="full"),
     Case("POST", "/v2/events/{event}/ack"),
@@ -280,8 +321,26 @@ BULK_CASES = [
     ),
 ]
 
+BODY_CASES.append(
+    Case("POST", "/v2/sslcertificaterequests", lambda caller, target: {"csr": csr_for(target.account.identifier)})
+)
+
 # Creations that carry no id at all: what they create belongs to the caller's reseller.
 CREATE_CASES = [
+    Case(
+        "POST",
+        "/v2/domains/registrations",
+        lambda caller, target: {"domain_name": f"{caller.reseller.slug}-more.example", "registrant": REGISTRANT},
+    ),
+    Case(
+        "POST",
+        "/v2/domains/transfers",
+        lambda caller, target: {
+            "domain_name": f"{caller.reseller.slug}-moved.example",
+            "auth_code": "abc",
+            "registrant": REGISTRANT,
+        },
+    ),
     Case("POST", "/v2/apikeys", lambda caller, target: {"level": "read", "name": "created"}, level="full"),
     Case("POST", "/v2/ipwhitelist", lambda caller, target: {"cidr": "203.0.113.0/24"}, level="full"),
     Case(
@@ -366,6 +425,23 @@ LIST_CASES = [
         filters=[("target_id", lambda w: w.mysql.pk)],
     ),
     ListCase(
+        "/v2/sslcertificaterequests",
+        "id",
+        lambda w: set(CertificateRequest.objects.filter(account__reseller=w.reseller).values_list("pk", flat=True)),
+    ),
+    ListCase(
+        "/v2/sslcertificates",
+        "sha1_fingerprint",
+        lambda w: set(
+            Certificate.objects.filter(account__reseller=w.reseller).values_list("sha1_fingerprint", flat=True)
+        ),
+    ),
+    ListCase(
+        "/v2/domains",
+        "domain_name",
+        lambda w: set(Domain.objects.filter(reseller=w.reseller).values_list("domain_name", flat=True)),
+    ),
+    ListCase(
         "/v2/apikeys",
         "key",
         lambda w: set(ApiKey.objects.filter(reseller=w.reseller).values_list("key", flat=True)),
@@ -437,10 +513,16 @@ def test_foreign_id_in_a_bulk_item_is_not_found(case, client_a, world_a, world_b
 @pytest.mark.parametrize("case", CREATE_CASES, ids=lambda c: c.id)
 def test_creation_belongs_to_the_callers_reseller(case, client_a, world_a, world_b):
     before_b = snapshot(world_b.reseller)
-    model = {"/v2/apikeys": ApiKey, "/v2/ipwhitelist": IpWhitelistEntry, "/v2/webhooks": Webhook}[case.route]
+    model = {
+        "/v2/apikeys": ApiKey,
+        "/v2/ipwhitelist": IpWhitelistEntry,
+        "/v2/webhooks": Webhook,
+        "/v2/domains/registrations": Domain,
+        "/v2/domains/transfers": Domain,
+    }[case.route]
     existing = set(model.objects.values_list("pk", flat=True))
     response = case.send(client_a, target=world_a, caller=world_a)
-    assert response.status_code == 201, response.content
+    assert response.status_code in (201, 202), response.content
     created = model.objects.exclude(pk__in=existing)
     assert [row.reseller_id for row in created] == [world_a.reseller.pk]
     assert snapshot(world_b.reseller) == before_b

@@ -21,8 +21,14 @@ from apps.apikeys.models import ApiKey, ResellerApplication
 from apps.assets import hosting_services
 from apps.assets import services as assets
 from apps.assets.models import Asset
+from apps.certificates import services as certificates
+from apps.certificates.models import Certificate, CertificateRequest
 from apps.core.errors import NotFound
 from apps.core.models import AuditEvent
+from apps.dns import services as dns
+from apps.dns.models import DnsRecord, DnsZone
+from apps.domains import services as domains
+from apps.domains.models import Domain, DomainOrder
 from apps.events import services as events
 from apps.events.models import Event, Webhook, WebhookAttempt, WebhookDelivery
 from apps.ipwhitelist import services as ipwhitelist
@@ -35,7 +41,7 @@ from apps.resellers import services as resellers
 from apps.resellers.models import Membership, Reseller
 from apps.servicepacks.models import AssetType, ServicePack, ServicePackItem
 from tests.core.test_principal import write_services
-from tests.world import PASSWORD, build_world, ssh_public_key, tenant_models, tenant_rows
+from tests.world import PASSWORD, build_world, csr_for, ssh_public_key, tenant_models, tenant_rows
 
 
 def tenancy_world(tenant: dict, account: Account, servicepack: ServicePack) -> SimpleNamespace:
@@ -75,6 +81,12 @@ COVERED_MODELS = {
     MailZone: lambda w: w.mail_zone,
     MailAlias: lambda w: w.alias,
     SmtpDomain: lambda w: w.smtp_domain,
+    DnsZone: lambda w: w.zone,
+    Domain: lambda w: w.domain,
+    DomainOrder: lambda w: w.domain_order,
+    CertificateRequest: lambda w: w.cert_request,
+    Certificate: lambda w: w.certificate,
+    DnsRecord: lambda w: w.dns_record,
 }
 
 
@@ -271,6 +283,33 @@ FOREIGN_WRITES = {
     ),
     "delete_webhook": lambda p, b, pack: events.delete_webhook(principal=p, webhook_id=b.webhook.pk),
     "replay_delivery": lambda p, b, pack: events.replay_delivery(principal=p, delivery_id=b.delivery.pk),
+    "update_record": lambda p, b, pack: dns.update_record(
+        principal=p, domain_name=b.zone.name, record_id=b.dns_record.pk, data={"content": "stolen"}
+    ),
+    "delete_record": lambda p, b, pack: dns.delete_record(
+        principal=p, domain_name=b.zone.name, record_id=b.dns_record.pk
+    ),
+    "verify_certificate_request": lambda p, b, pack: certificates.verify_certificate_request(
+        principal=p, request_id=b.cert_request.pk
+    ),
+    "set_letsencrypt": lambda p, b, pack: certificates.set_letsencrypt(
+        principal=p, domain_name=b.hosting.name, hostname=b.hosting.name, enabled=True
+    ),
+    "set_https_redirect": lambda p, b, pack: certificates.set_https_redirect(
+        principal=p, domain_name=b.hosting.name, hostname=b.hosting.name, enabled=True
+    ),
+    "create_certificate_request": lambda p, b, pack: certificates.create_certificate_request(
+        principal=p, csr=csr_for(b.account.identifier)
+    ),
+    "set_domain_name_servers": lambda p, b, pack: domains.set_domain_name_servers(
+        principal=p, domain_name=b.domain.domain_name, name_servers=["ns1.evil.example", "ns2.evil.example"]
+    ),
+    "set_domain_renewal": lambda p, b, pack: domains.set_domain_renewal(
+        principal=p, domain_name=b.domain.domain_name, will_renew=False
+    ),
+    "create_record": lambda p, b, pack: dns.create_record(
+        principal=p, domain_name=b.zone.name, data={"type": "TXT", "content": "stolen"}
+    ),
 }
 
 

@@ -234,6 +234,10 @@ class Command(BaseCommand):
                     ftp_password=asset_password(DEMO_PASSWORD),
                 )
                 wait_for(job)
+                for zone_job in ProvisioningJob.objects.filter(  # the account's DNS zone (apps.dns)
+                    target_type="dnszone", target_id=str(account.dns_zone.pk), status__in=UNFINISHED
+                ):
+                    wait_for(zone_job)
                 accounts_created += 1
             elif account.reseller_id != principal.reseller_id:
                 raise CommandError(f"Account {account} exists, but belongs to another reseller than {demo.reseller}.")

@@ -23,6 +23,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from apps.events.selectors import purge_old_events
 from apps.events.tasks import deliver_due
 from apps.provisioning.models import DEFAULT_QUEUE
+from apps.provisioning.runner import SWEEPS
 from apps.provisioning.tasks import requeue_stale_jobs
 from apps.provisioning.usage import measure_due_usage
 from apps.provisioning.wakeup import JobListener
@@ -39,6 +40,8 @@ def sweep_forever(stop: threading.Event, every: float, queues: list[str]) -> Non
             if DEFAULT_QUEUE in queues or "*" in queues:  # the platform's own work runs on the default queue
                 deliver_due()  # webhook deliveries whose attempt is due but not (or no longer) enqueued
                 purge_old_events()
+                for sweep in SWEEPS:  # registered by other apps, e.g. certificate renewal
+                    sweep()
         except Exception:  # the sweep must never take the worker down; it tries again next round
             logger.exception("Worker sweep failed")
         finally:
