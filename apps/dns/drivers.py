@@ -25,6 +25,7 @@ from pathlib import Path
 
 from apps.dns.records import WireRecord
 from apps.provisioning.drivers.base import DriverError, ServerInfo
+from apps.provisioning.drivers.local import fitting_file_name
 
 SOA_TIMERS = "10800 3600 604800 3600"  # refresh, retry, expire, negative-caching TTL
 
@@ -171,7 +172,8 @@ class BindZoneDriver(ZoneDriver):
     def path(self, zone_name: str) -> Path:
         if "/" in zone_name or zone_name.startswith("."):
             raise DriverError(f"{zone_name!r} is not a zone name.", code="invalid_spec")
-        return self.directory / f"{zone_name}.zone"
+        # A zone of a long domain (251-253 characters) would not fit one file name with its suffix.
+        return self.directory / fitting_file_name(zone_name, ".zone")
 
     @staticmethod
     def render(spec: ZoneSpec) -> str:

@@ -70,6 +70,15 @@ def remove_zone(*, principal: Principal, account) -> ProvisioningJob | None:
     return record_job(principal=principal, action="dns_zone.delete", target=zone, payload={"zone": zone.name})
 
 
+def hostmaster_of(zone_name: str, primary_ns: str) -> str:
+    """The SOA's contact: hostmaster at the zone, or at the primary name server's domain where a long zone name
+    leaves no room for it in one DNS name (253 characters)."""
+    for domain in (zone_name, primary_ns.partition(".")[2] or primary_ns):
+        if len(f"hostmaster.{domain}") <= 253:
+            return f"hostmaster.{domain}"
+    return "hostmaster"
+
+
 def zone_spec(zone: DnsZone, extra: tuple = ()) -> ZoneSpec:
     """The zone as a DNS driver applies it (`extra`: wire records added for the moment, e.g. ACME challenges)."""
     nameservers = nameservers_of(zone.account.dns_server)
@@ -78,6 +87,6 @@ def zone_spec(zone: DnsZone, extra: tuple = ()) -> ZoneSpec:
         name=zone.name,
         serial=zone.serial,
         primary_ns=nameservers[0],
-        hostmaster=f"hostmaster.{zone.name}",
+        hostmaster=hostmaster_of(zone.name, nameservers[0]),
         records=records + tuple(extra),
     )

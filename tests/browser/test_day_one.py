@@ -131,7 +131,7 @@ def test_phone_layout_has_no_horizontal_scroll_and_every_navigation_entry_shows(
         assert max(widths[:2]) <= widths[2] == PHONE["width"], f"{path} scrolls sideways: {widths}"
         nav = page.get_by_role("navigation", name="Main")
         links = nav.get_by_role("link").all()
-        assert len(links) == 9  # 5 for everyone, 4 for a full member
+        assert len(links) == 12  # 7 for everyone, 5 for a full member
         for link in links:
             box = link.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], link.inner_text()

@@ -36,8 +36,8 @@ def test_an_audited_change_is_an_event_with_its_link(full_a):
 
 
 def test_a_finished_job_is_an_event(account_a):
-    event = Event.objects.get(type="provisioning_job.finished")
     job = account_a.reseller.provisioning_jobs.get(action="account.create")
+    event = Event.objects.get(type="provisioning_job.finished", object_id=str(job.pk))
     assert (event.object_type, event.object_id, event.link) == (
         "provisioningjob",
         str(job.pk),

@@ -113,6 +113,12 @@ def seeded(settings) -> dict:
         "delivery_id": world.delivery.pk,
         "email_address": world.alias.email_address,
         "hostname": world.smtp_domain.hostname,
+        "record_id": world.dns_record.pk,
+        "scheduled_task_id": world.task_id,
+        "site_name": world.hosting.name,
+        "fingerprint": world.ssh_fingerprint,
+        "sha1_fingerprint": world.certificate.sha1_fingerprint,
+        "id": str(world.cert_request.pk),
     }
     # As OWN_ENTRY_ID: far from the small ids a generated DELETE /v2/webhooks/{webhook_id} favours.
     Webhook.objects.create(
