@@ -227,6 +227,11 @@ def test_gtube_is_spam_when_anti_spam_is_on_and_not_when_off(mail_stack, make_do
     assert len(maildir_messages(mail_stack, box.name, ".Junk")) == 1
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9 (open): Dovecot still accepts the suspended mailbox's password, though its passwd-file line "
+    "carries nologin and the account is suspended",
+)
 def test_a_suspended_accounts_mailbox_refuses_login(mail_stack, make_domain, mailbox, run, owner):
     domain = make_domain()
     box = mailbox(f"paused@{domain}")
