@@ -264,7 +264,8 @@ class CertificateDownload(CertificateView):
             OpenApiParameter("password", OpenApiTypes.STR, required=False),
         ],
         responses={
-            200: OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.STR,
+            (200, "application/x-pem-file"): OpenApiTypes.STR,
             400: OpenApiResponse(description="`validation_failed`: file_format."),
             404: NOT_FOUND,
         },
