@@ -7,12 +7,20 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from apps.api.errors import ERROR_CODES, MethodNotAllowed
 from apps.api.problems import PROBLEM_JSON, json_problem
 
 
-class OpenApiView(SpectacularAPIView):
+class AllowOnOptions:
+    """OPTIONS answers 204 with the methods in `Allow`, as on every API route (no DRF metadata document)."""
+
+    def options(self, request, *args, **kwargs):
+        return Response(status=204)
+
+
+class OpenApiView(AllowOnOptions, SpectacularAPIView):
     schema = None  # the document does not describe itself
     authentication_classes = []
     permission_classes = []
@@ -24,7 +32,7 @@ class OpenApiView(SpectacularAPIView):
         return response
 
 
-class DocsView(SpectacularSwaggerView):
+class DocsView(AllowOnOptions, SpectacularSwaggerView):
     """Swagger UI; its CSS, JavaScript and favicon come from STATIC_URL (SWAGGER_UI_DIST = "SIDECAR")."""
 
     schema = None
@@ -35,7 +43,8 @@ class DocsView(SpectacularSwaggerView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code >= 400:  # a problem is JSON, though the page itself is rendered from a template
+        # A problem is JSON (and a 204 to OPTIONS empty), though the page itself is rendered from a template.
+        if response.status_code >= 400 or response.status_code == 204:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = PROBLEM_JSON
         return response
@@ -43,6 +52,12 @@ class DocsView(SpectacularSwaggerView):
 
 @csrf_exempt  # a POST gets the 405 problem below, not Django's CSRF page
 def errors_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return response
     if request.method not in ("GET", "HEAD"):
-        return json_problem(MethodNotAllowed(f'Method "{request.method}" not allowed.'), request)
+        response = json_problem(MethodNotAllowed(f'Method "{request.method}" not allowed.'), request)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return response
     return render(request, "api/errors.html", {"error_codes": ERROR_CODES})

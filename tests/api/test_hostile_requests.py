@@ -224,3 +224,10 @@ def test_a_write_with_a_trailing_slash_is_the_write(writer, account_a, run_jobs)
         )
     assert response.status_code == 201, response.content
     assert response["Location"] == f"/v2/mailboxes/slash@{account_a.identifier}"
+
+
+@pytest.mark.parametrize("path", ["/v2/openapi.json", "/v2/docs/", "/v2/docs/errors"])
+def test_options_on_the_public_documentation_is_204_with_allow(path, client, db):
+    response = client.options(path)
+    assert response.status_code == 204, response.content
+    assert {method.strip() for method in response["Allow"].split(",")} == {"GET", "HEAD", "OPTIONS"}
