@@ -553,3 +553,18 @@ def test_set_php_version_refuses_an_unknown_version(write_a, account_a):
         set_php_version(principal=write_a, asset_id=hosting.pk, version="5.6")
     assert caught.value.field == "version"
     assert Asset.objects.get(pk=hosting.pk).details["php_version"] == "8.3"
+
+
+def test_the_migration_gives_old_hostings_the_contracts_keys_and_a_system_user(account_a):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("apps.assets.migrations.0002_h8b_hosting_details")
+    hosting = Asset.objects.get(account=account_a, asset_type="linux_hosting")
+    Asset.objects.filter(pk=hosting.pk).update(details={"domain_name": hosting.name, "php_version": "8.1"})
+    migration.fill_hosting_details(django_apps, None)
+    hosting.refresh_from_db()
+    assert hosting.details["php_version"] == "8.1"
+    assert hosting.details["system_user"] == f"w{account_a.pk}_alpha_shop_example"
+    assert hosting.details["sites"][0]["name"] == hosting.name and hosting.details["ssh_keys"] == []
