@@ -8,8 +8,8 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.mail.jobs import remove_zone_with_account, run_mail_zone_job
-        from apps.provisioning.runner import ACCOUNT_HOOKS, TARGET_HANDLERS
+        from apps.provisioning.runner import ACCOUNT_HOOKS, register_handler
 
-        TARGET_HANDLERS["mail_zone"] = run_mail_zone_job
+        register_handler("mail_zone.update", run_mail_zone_job)
         if remove_zone_with_account not in ACCOUNT_HOOKS:
             ACCOUNT_HOOKS.append(remove_zone_with_account)

@@ -446,11 +446,8 @@ ACCOUNT_HANDLERS: dict[str, tuple[Step, Finish]] = {
     "account.delete": (delete_step, finish_delete),
 }
 ASSET_HANDLERS = {"create": create_asset, "update": update_asset, "delete": delete_asset}
-# Jobs on targets other than accounts and assets, by the first part of their action ("mail_zone.update"):
-# registered by the app that owns the target, in its AppConfig.ready() (provisioning imports no such app).
-TARGET_HANDLERS: dict[str, Callable[[ProvisioningJob], list[str]]] = {}
-# Jobs on targets of apps above this one (DNS zones, certificates, domains): action -> handler, registered by
-# those apps when Django starts (their AppConfig.ready), so this module imports none of them.
+# Jobs on targets of apps above this one (mail zones, DNS zones, certificates, domains): action -> handler,
+# registered by those apps when Django starts (their AppConfig.ready), so this module imports none of them.
 APP_HANDLERS: dict[str, Callable[[ProvisioningJob], list[str]]] = {}
 
 
@@ -474,8 +471,6 @@ def handler_for(action: str) -> Callable[[ProvisioningJob], list[str]]:
     if action in ACCOUNT_HANDLERS:
         step, finish = ACCOUNT_HANDLERS[action]
         return lambda job: run_account_job(job, step, finish)
-    if action.partition(".")[0] in TARGET_HANDLERS:
-        return TARGET_HANDLERS[action.partition(".")[0]]
     verb = action.rpartition(".")[2]
     if verb in ASSET_HANDLERS:
         return ASSET_HANDLERS[verb]
