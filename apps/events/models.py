@@ -18,7 +18,8 @@ class Event(models.Model):
     type = models.CharField(max_length=64, help_text="e.g. account.create, provisioning_job.finished")
     object_type = models.CharField(max_length=32)
     object_id = models.CharField(max_length=64)
-    link = models.CharField(max_length=255, blank=True, help_text="The API route of the object, when it has one.")
+    # Long enough for a route that ends in a 254-character mailbox address or a 253-character domain.
+    link = models.CharField(max_length=1000, blank=True, help_text="The API route of the object, when it has one.")
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)

@@ -6,7 +6,7 @@ from apps.accounts.models import Status
 from apps.mail.models import MailZone
 from apps.provisioning.drivers.base import AssetSpec
 from apps.provisioning.models import ProvisioningJob
-from apps.provisioning.runner import driver_for, server_info
+from apps.provisioning.runner import AccountHook, driver_for, server_info
 
 
 def zone_spec(zone: MailZone) -> AssetSpec:
@@ -34,14 +34,22 @@ def zone_spec(zone: MailZone) -> AssetSpec:
     )
 
 
+def _has_mail(account) -> bool:
+    return MailZone.objects.filter(account=account).exists() or account.assets.filter(asset_type="mailbox").exists()
+
+
+def zone_removal_servers(job: ProvisioningJob, account) -> set[int | None]:
+    """An account's deletion runs on its mail server (as a part, when that is not its primary server) whenever mail
+    was set up for its domain, even with no mailbox left there."""
+    return {account.mail_server_id} if job.action == "account.delete" and _has_mail(account) else set()
+
+
 def remove_zone_with_account(job: ProvisioningJob, account) -> None:
     """On an account's deletion, remove its zone's files (aliases, catch-all, SMTP domains, anti-spam step) on its
     mail server, so that nothing keeps routing mail for the domain (and a later account of it starts clean)."""
-    if job.action != "account.delete" or account.mail_server_id != job.server_id:
+    if job.action != "account.delete" or account.mail_server_id != job.server_id or not _has_mail(account):
         return
     zone = MailZone.objects.filter(account=account).first()
-    if zone is None and not account.assets.filter(asset_type="mailbox").exists():
-        return  # no mail was ever set up for the domain: nothing on the mail server
     spec = (
         zone_spec(zone)
         if zone is not None
@@ -50,6 +58,9 @@ def remove_zone_with_account(job: ProvisioningJob, account) -> None:
         )
     )
     driver_for(job, "mail_zone").delete(spec)
+
+
+ZONE_REMOVAL = AccountHook(run=remove_zone_with_account, servers=zone_removal_servers)
 
 
 def run_mail_zone_job(job: ProvisioningJob) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -276,6 +277,8 @@ def run_account_job(job: ProvisioningJob, step: Step, finish: Finish) -> list[st
             return []
         raise JobFailed("not_found", f"Account {job.target_repr} no longer exists.")
     assets = account_assets(account)
+    servers = {asset_server_id(asset) for asset in assets} | hook_servers(job, account)
+    other_servers = sorted(servers - {job.server_id}, key=lambda pk: pk or 0)
     # A job woken by its parts (or retried after one failed) does not drive its own assets again.
     if not job.payload.get("own_part_done"):
         for asset in assets:
@@ -283,10 +286,9 @@ def run_account_job(job: ProvisioningJob, step: Step, finish: Finish) -> list[st
                 step(job, asset)
                 renew_lease(job)
         run_account_hooks(job, account)
-        if any(asset_server_id(a) != job.server_id for a in assets):
+        if other_servers:
             job.payload = {**job.payload, "own_part_done": True}
             held(job).update(payload=job.payload)
-    other_servers = sorted({asset_server_id(a) for a in assets} - {job.server_id}, key=lambda pk: pk or 0)
     if other_servers:
         await_parts(job, start_parts(job, other_servers))
     return finish(job, account)
@@ -305,14 +307,31 @@ def run_part(job: ProvisioningJob) -> list[str]:
     return []
 
 
-# What other apps drive on an account-wide job besides its assets (e.g. the mail zone's files on an account's
-# deletion), called once per server the job runs on, after that server's assets; registered in AppConfig.ready().
-ACCOUNT_HOOKS: list[Callable[[ProvisioningJob, Account], None]] = []
+@dataclass(frozen=True)
+class AccountHook:
+    """What another app drives on an account-wide job besides its assets (e.g. the mail zone's files on an
+    account's deletion): `run` is called once on every server the job runs on, after that server's assets;
+    `servers` names the servers it needs, which get a part even when no asset of the account lives there."""
+
+    run: Callable[[ProvisioningJob, Account], None]
+    servers: Callable[[ProvisioningJob, Account], set[int | None]]
+
+
+ACCOUNT_HOOKS: list[AccountHook] = []  # registered in AppConfig.ready()
+
+
+def register_account_hook(hook: AccountHook) -> None:
+    if hook not in ACCOUNT_HOOKS:
+        ACCOUNT_HOOKS.append(hook)
 
 
 def run_account_hooks(job: ProvisioningJob, account: Account) -> None:
     for hook in ACCOUNT_HOOKS:
-        hook(job, account)
+        hook.run(job, account)
+
+
+def hook_servers(job: ProvisioningJob, account: Account) -> set[int | None]:
+    return set().union(*(hook.servers(job, account) for hook in ACCOUNT_HOOKS))
 
 
 def start_parts(job: ProvisioningJob, server_ids: list[int | None]) -> list[ProvisioningJob]:

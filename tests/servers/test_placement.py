@@ -189,3 +189,34 @@ def test_a_role_added_later_is_placed_when_its_first_asset_is_made(
     account.refresh_from_db()
     assert account.mail_server == mail1 and job.server == mail1
     assert "info@one.example" in (tmp_path / "mail1/mail/passwd").read_text()
+
+
+def test_deleting_an_account_removes_its_mail_zone_on_a_mail_server_with_no_mailbox_of_it(
+    full_a, servicepack, tmp_path, queues, django_capture_on_commit_callbacks
+):
+    from apps.mail import services as mail
+
+    server("web1", tmp_path / "web1", web=True)
+    server("mail1", tmp_path / "mail1", mail=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        account, _ = accounts.create_account(principal=full_a, identifier="one.example", servicepack=servicepack)
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.create_alias(
+            principal=full_a,
+            domain_name="one.example",
+            email_address="info@one.example",
+            destinations=["boss@elsewhere.example"],
+        )
+    zone = tmp_path / "mail1/mail/zones/one.example"
+    assert "boss@elsewhere.example" in (zone / "virtual").read_text()
+    assert not account.assets.filter(asset_type=AssetType.MAILBOX).exists()
+    queues.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _, job = accounts.delete_account(principal=full_a, account_id=account.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FINISHED
+    assert [(entry, queue) for entry, queue in without_zones(queues) if entry.endswith("part")] == [
+        ("account.delete part", "mail1")
+    ]
+    assert not zone.exists()  # nothing on mail1 routes mail for the domain any more

@@ -284,7 +284,9 @@ class LocalDriver(Driver):
         """Replace (or add, or with None remove) the line of `path` whose first colon field is `key`.
 
         Under an exclusive lock on ``<path>.lock``, so concurrent writers for different keys lose nothing.
-        Other lines keep their order and bytes.
+        Other lines keep their order and bytes. The new file's mtime is always a later second than the old one's:
+        Dovecot re-reads its passwd-file only when the whole-second mtime or the size changed, and a new password
+        hash has the old one's length.
         """
         self._directory(path.parent, SITE_DIR_MODE)
         lock_path = path.with_name(path.name + ".lock")
@@ -293,8 +295,9 @@ class LocalDriver(Driver):
             fcntl.flock(lock_descriptor, fcntl.LOCK_EX)
             try:
                 existing = path.read_text(encoding="utf-8").splitlines()
+                old_second = int(path.stat().st_mtime)
             except FileNotFoundError:
-                existing = []
+                existing, old_second = [], None
             lines: list[str] = []
             placed = False
             for current in existing:
@@ -307,6 +310,8 @@ class LocalDriver(Driver):
                 lines.append(line)
             if lines or path.exists():
                 self._write_file(path, "".join(f"{current}\n" for current in lines), CREDENTIAL_FILE_MODE)
+                if old_second is not None and int(path.stat().st_mtime) <= old_second:
+                    os.utime(path, (old_second + 1, old_second + 1))
         finally:
             # Closing the descriptor releases the lock.
             os.close(lock_descriptor)
