@@ -115,8 +115,10 @@ def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_
     from types import SimpleNamespace
 
     from apps.assets.services import create_asset
+    from apps.domains.services import register_domain
     from apps.provisioning.models import ProvisioningJob
     from tests.conftest import principal
+    from tests.world import REGISTRANT
 
     asset = account_a.assets.get()
     mailbox, _ = create_asset(
@@ -140,4 +142,7 @@ def world(tenant_a, account_a, servicepack, api_key_a, whitelist_entry_a, oauth_
         webhook=webhook_a,
         delivery=webhook_a.deliveries.get(),
         dns_record=account_a.dns_zone.records.get(type="TXT"),
+        domain=register_domain(
+            principal=principal(tenant_a, "owner"), domain_name="alpha-world.example", registrant=REGISTRANT
+        )[0],
     )

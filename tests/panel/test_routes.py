@@ -17,6 +17,7 @@ from apps.apikeys.models import ApiKey
 from apps.core.models import AuditEvent
 from apps.core.principal import Level
 from apps.provisioning.models import ProvisioningJob
+from tests.world import REGISTRANT
 
 from .conftest import signed_in
 
@@ -59,6 +60,7 @@ KWARG = {
     "delivery": "delivery_id",
     "mailbox": "asset_id",
     "dns_record": "record_id",
+    "domain": "domain_id",
 }
 
 GET_POST = ("GET", "POST")
@@ -164,6 +166,15 @@ ROUTES: dict[str, Route] = {
     ),
     "dns:record_delete": Route(Level.WRITE, "dns_record", ("POST",)),
     "domains:list": Route(Level.READ),
+    "domains:detail": Route(Level.READ, "domain"),
+    "domains:register": Route(
+        Level.WRITE, methods=GET_POST, data=lambda w: {"domain_name": "new-name.example", **REGISTRANT}
+    ),
+    "domains:transfer": Route(
+        Level.WRITE,
+        methods=GET_POST,
+        data=lambda w: {"domain_name": "moving-in.example", "auth_code": "X7-code", **REGISTRANT},
+    ),
     "certificates:list": Route(Level.READ),
     "certificates:https": Route(Level.WRITE, "asset", ("POST",), lambda w: {}),
 }

@@ -125,7 +125,24 @@ def test_http2_is_a_listen_flag_on_old_nginx_and_a_per_server_switch_on_new(
     site = {"name": "example.com", "ssl_enabled": True, "http2_enabled": True}
     hosting = checked_hosting(spec(sites=[site]))
     certificate = (tmp_path / "fullchain.pem", tmp_path / "privkey.pem")
+    certificate[0].write_text("chain")
     text = nginx.render_config(hosting, WebStackConfig(root=tmp_path), certificates={"example.com": certificate})
     assert f"    {listen}" in text and "    listen 80;" in text
     assert (f"    {switch}" in text) if switch else ("http2 on;" not in text)
     assert f"ssl_certificate {tmp_path}/fullchain.pem;" in text
+
+
+def test_a_renewed_certificate_at_the_same_paths_changes_the_nginx_file(monkeypatch, tmp_path):
+    """Else `apply_config` sees the same bytes, skips the reload, and nginx keeps presenting the old certificate."""
+    from apps.provisioning.drivers import nginx
+    from apps.provisioning.drivers.webstack import WebStackConfig
+
+    monkeypatch.setattr(nginx, "nginx_version", lambda binary: (1, 22, 1))
+    hosting = checked_hosting(spec(sites=[{"name": "example.com", "ssl_enabled": True}]))
+    certificate = (tmp_path / "fullchain.pem", tmp_path / "privkey.pem")
+    config = WebStackConfig(root=tmp_path)
+    certificate[0].write_text("first chain")
+    first = nginx.render_config(hosting, config, certificates={"example.com": certificate})
+    assert nginx.render_config(hosting, config, certificates={"example.com": certificate}) == first
+    certificate[0].write_text("renewed chain")
+    assert nginx.render_config(hosting, config, certificates={"example.com": certificate}) != first

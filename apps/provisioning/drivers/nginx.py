@@ -7,9 +7,11 @@ certificate in `<root>/ssl/<site name>/{fullchain,privkey}.pem` (written by the 
 also listens on the HTTPS port, with HTTP/2 if enabled, and `https_redirect_enabled` turns plain HTTP into a 301.
 
 `apply_config` writes the file, runs ``nginx -t`` and only then reloads; when the test fails the previous file
-is put back, so an invalid configuration never reaches the running nginx. The certificate driver, after writing
-a certificate, enqueues a ``linux_hosting.update`` job for the hosting (or calls `reload_nginx` when only the
-files changed: `webstack.reload_web_server`), which rewrites the blocks with the new certificate.
+is put back, so an invalid configuration never reaches the running nginx. The certificate job, after writing a
+certificate, re-applies the hosting through its driver (`update`), which rewrites the blocks with the new
+certificate. Each HTTPS block names the SHA-256 of its certificate chain in a comment: a renewed certificate
+keeps its paths, and without that line the file would stay byte for byte the same, so nginx would never reload
+and would go on presenting the old certificate until it expired.
 
 HTTP/2: nginx 1.25.1 and later switch it per server (``http2 on|off``); older nginx (Debian 12 has 1.22) only per
 listening socket, so there a site with HTTP/2 enables it for every HTTPS site on the same address and port.
@@ -18,6 +20,7 @@ listening socket, so there a site with HTTP/2 enables it for every HTTPS site on
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import subprocess
@@ -50,6 +53,15 @@ def _listen(addresses, port: int, extra: str = "") -> list[str]:
     if not addresses:
         return [f"    listen {port}{suffix};", f"    listen [::]:{port}{suffix};"]
     return [f"    listen {f'[{address}]' if ':' in address else address}:{port}{suffix};" for address in addresses]
+
+
+def certificate_digest(fullchain: Path) -> str:
+    """The SHA-256 of the certificate chain file: what changes when a certificate is renewed in place."""
+    try:
+        return hashlib.sha256(fullchain.read_bytes()).hexdigest()
+    except OSError as exc:
+        what = f"the certificate of {fullchain.parent.name}"
+        raise DriverError(f"Cannot read {what}: {exc.strerror}.", code="nginx_error") from exc
 
 
 def render_config(hosting, config, *, certificates: dict[str, tuple[Path, Path]]) -> str:
@@ -136,6 +148,7 @@ def render_config(hosting, config, *, certificates: dict[str, tuple[Path, Path]]
                 "",
                 "server {",
                 *listen,
+                f"    # Certificate chain sha256 {certificate_digest(fullchain)}.",
                 f"    ssl_certificate {fullchain};",
                 f"    ssl_certificate_key {privkey};",
                 *common,

@@ -150,13 +150,10 @@ class TestNginx:
         wait_for_port(self.https_port)
 
 
-@pytest.fixture(scope="session")
-def acme_stack(tmp_path_factory, pdns_for_acme):
-    binaries = need("pebble", "curl", "nginx")
-    directory = tmp_path_factory.mktemp("acme")
-    web_root = directory / "web"
-    (web_root / "acme-challenges").mkdir(parents=True)
-    nginx = TestNginx(directory, web_root)
+def start_pebble(directory: Path, *, http_port: int, dns_port: int) -> tuple[subprocess.Popen, SimpleNamespace]:
+    """Pebble on loopback, its VA resolving names through the DNS server on `dns_port` and fetching HTTP-01 answers
+    from `http_port`; its root certificate fetched to `<directory>/pebble-root.pem`. Stop the process after."""
+    binaries = need("pebble")
     ca, cert, key = tls_for_pebble(directory)
     acme_port, management_port = free_port(), free_port()
     config = directory / "pebble.json"
@@ -168,7 +165,7 @@ def acme_stack(tmp_path_factory, pdns_for_acme):
                     "managementListenAddress": f"{LOOPBACK}:{management_port}",
                     "certificate": str(cert),
                     "privateKey": str(key),
-                    "httpPort": nginx.http_port,
+                    "httpPort": http_port,
                     "tlsPort": free_port(),
                     "ocspResponderURL": "",
                     "externalAccountBindingRequired": False,
@@ -179,7 +176,7 @@ def acme_stack(tmp_path_factory, pdns_for_acme):
     env = {**os.environ, "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0", "PEBBLE_AUTHZREUSE": "0"}
     log = (directory / "pebble.log").open("w")
     pebble = subprocess.Popen(
-        [binaries["pebble"], "-config", str(config), "-dnsserver", f"{LOOPBACK}:{pdns_for_acme.dns_port}"],
+        [binaries["pebble"], "-config", str(config), "-dnsserver", f"{LOOPBACK}:{dns_port}"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -190,16 +187,31 @@ def acme_stack(tmp_path_factory, pdns_for_acme):
         context = ssl.create_default_context(cafile=str(ca))
         with urllib.request.urlopen(f"https://{LOOPBACK}:{management_port}/roots/0", context=context) as answer:  # noqa: S310
             (directory / "pebble-root.pem").write_bytes(answer.read())
-        yield SimpleNamespace(
-            directory_url=f"https://{LOOPBACK}:{acme_port}/dir",
-            ca_bundle=str(ca),
-            root_pem=directory / "pebble-root.pem",
-            web_root=web_root,
-            nginx=nginx,
-            pdns=pdns_for_acme,
-            curl=binaries["curl"],
-            log=directory / "pebble.log",
-        )
+    except BaseException:
+        stop(pebble)
+        raise
+    return pebble, SimpleNamespace(
+        directory_url=f"https://{LOOPBACK}:{acme_port}/dir",
+        ca_bundle=str(ca),
+        root_pem=directory / "pebble-root.pem",
+        log=directory / "pebble.log",
+    )
+
+
+@pytest.fixture(scope="session")
+def acme_stack(tmp_path_factory, pdns_for_acme):
+    binaries = need("pebble", "curl", "nginx")
+    directory = tmp_path_factory.mktemp("acme")
+    web_root = directory / "web"
+    (web_root / "acme-challenges").mkdir(parents=True)
+    nginx = TestNginx(directory, web_root)
+    try:
+        pebble, info = start_pebble(directory, http_port=nginx.http_port, dns_port=pdns_for_acme.dns_port)
+    except BaseException:
+        stop(nginx.process)
+        raise
+    try:
+        yield SimpleNamespace(**vars(info), web_root=web_root, nginx=nginx, pdns=pdns_for_acme, curl=binaries["curl"])
     finally:
         stop(pebble)
         stop(nginx.process)
