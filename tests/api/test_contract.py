@@ -269,9 +269,6 @@ def missing_fields(schema: dict, value: Any, components: dict, where: str = "") 
 # Fields other issues add: each an expected failure until they land (strict: the lead drops the mark at merge).
 EXPECTED_GAPS = {
     # Issue 10 (open): what the DNS, domain and certificate answers still lack of the reference's schemas.
-    "GET /dns/{domainName}/records 200": "issue 10: DNS records lack the SRV/MX fields on every type",
-    "GET /dns/{domainName}/records 200 type": "issue 10: DNS records lack the SRV/MX fields on every type",
-    "GET /dns/{domainName}/records/{recordId} 200": "issue 10: DNS records lack the SRV/MX fields on every type",
     "GET /domains 200": "issue 10: domains lack expiration_date",
     "GET /domains/{domainName} 200": "issue 10: domain detail lacks expiration_date, name server ips, registrant "
     "fields",
