@@ -272,8 +272,6 @@ EXPECTED_GAPS = {
     "GET /domains 200": "issue 10: domains lack expiration_date",
     "GET /domains/{domainName} 200": "issue 10: domain detail lacks expiration_date, name server ips, registrant "
     "fields",
-    "GET /sslcertificaterequests 200": "issue 10: certificate requests lack vendor",
-    "GET /sslcertificaterequests/{id} 200": "issue 10: certificate request validations lack the reference's fields",
 }
 SUCCESS_CASES = [
     pytest.param(
