@@ -306,6 +306,8 @@ PANEEL_ACME_EMAIL = env("PANEEL_ACME_EMAIL", "")
 PANEEL_SSL_RENEW_DAYS = int(env("PANEEL_SSL_RENEW_DAYS", "30"))
 # Domains (apps.domains): the registrar driver (the operator-fulfilled one by default; an EPP driver goes here).
 PANEEL_REGISTRAR_DRIVER = env("PANEEL_REGISTRAR_DRIVER", "apps.domains.registrars.OperatorRegistrar")
+# A domain that will renew gets its renewal ordered from the registrar this many days before it expires.
+PANEEL_DOMAIN_RENEW_DAYS = int(env("PANEEL_DOMAIN_RENEW_DAYS", "30"))
 PANEEL_JOB_LEASE_SECONDS = int(env("PANEEL_JOB_LEASE_SECONDS", "120"))
 # Workers measure each asset's real size (driver `usage`) when its last measurement is older than this.
 PANEEL_USAGE_INTERVAL_SECONDS = int(env("PANEEL_USAGE_INTERVAL_SECONDS", "3600"))

@@ -35,7 +35,8 @@ from apps.assets import services as assets
 from apps.certificates.models import Certificate
 from apps.certificates.services import create_certificate_request
 from apps.core.models import AuditEvent
-from apps.domains.models import Domain, DomainOrder
+from apps.core.principal import Principal
+from apps.domains.fulfilment import complete_order
 from apps.domains.services import register_domain
 from apps.events.models import AttemptOutcome, Event, WebhookAttempt, WebhookDelivery
 from apps.events.services import create_webhook
@@ -235,11 +236,14 @@ def build_world(
     # A certificate request whose ACME job is left pending (never run here), and a stored certificate.
     world.cert_request = create_certificate_request(principal=owner, csr=csr_for(account.identifier))
     world.certificate = make_certificate(account, account.identifier)
-    # An active domain (registered, its order completed by the registrar) whose changes its owner may order.
-    world.domain, _ = register_domain(principal=owner, domain_name=account.identifier, registrant=REGISTRANT)
-    Domain.objects.filter(pk=world.domain.pk).update(status="active")
-    DomainOrder.objects.filter(domain=world.domain).update(state="completed")
+    # An active domain (registered, its order completed by the operator-fulfilled registrar, with the default
+    # expiration date) whose changes its owner may order.
+    with run_jobs():
+        world.domain, _ = register_domain(principal=owner, domain_name=account.identifier, registrant=REGISTRANT)
+    with run_jobs():
+        complete_order(principal=Principal.operator(tenant["owner"], reseller), order_id=world.domain.orders.get().pk)
     world.domain.refresh_from_db()
+    assert world.domain.status == "active" and world.domain.expiration_date is not None
     world.domain_order = world.domain.orders.get()
     world.zone = account.dns_zone  # made with the account (apps.dns), with its default records
     world.dns_record = world.zone.records.get(type="TXT")
@@ -260,6 +264,8 @@ REGISTRANT = {
     "city": "Brussels",
     "country_code": "BE",
     "email": "ada@example.test",
+    "phone": "+32.123456789",
+    "language_code": "en",
 }
 
 

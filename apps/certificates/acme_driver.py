@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import josepy as jose
 import requests
@@ -25,6 +26,20 @@ class AcmeRefused(DriverError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, code="acme_validation_failed")
+
+
+# The CAs whose ACME directories Paneel recognises, by the domain of the directory's host.
+VENDORS = {"letsencrypt.org": "letsencrypt", "sectigo.com": "sectigo"}
+
+
+def vendor_of(directory_url: str) -> str:
+    """The vendor (CA) behind an ACME directory: `sectigo` (the reference's one vendor) for Sectigo's ACME,
+    `letsencrypt` for Let's Encrypt's, else the directory's host name (e.g. a private CA or Pebble)."""
+    host = (urlsplit(directory_url).hostname or "").lower()
+    for domain, vendor in VENDORS.items():
+        if host == domain or host.endswith("." + domain):
+            return vendor
+    return host[:64] or "acme"
 
 
 @dataclass

@@ -48,6 +48,10 @@ class RequestOut(serializers.Serializer):
     id = serializers.IntegerField()
     certificate_type = serializers.CharField()
     validation_level = serializers.CharField()
+    vendor = serializers.CharField(
+        help_text="The CA: `sectigo` for Sectigo's ACME, `letsencrypt` for Let's Encrypt's, else the host name of "
+        "the ACME directory (PANEEL_ACME_DIRECTORY)."
+    )
     common_name = serializers.CharField()
     order_code = serializers.CharField()
 
@@ -56,17 +60,54 @@ class RequestOut(serializers.Serializer):
             "id": request.pk,
             "certificate_type": request.certificate_type,
             "validation_level": "domain_validated",
+            "vendor": request.vendor,
             "common_name": request.common_name,
             "order_code": f"PN{request.pk}",
         }
 
 
 class ValidationOut(serializers.Serializer):
+    """One name's ACME challenge as the reference's validation. HTTP-01 is `file` (the URL of the challenge file
+    and its content, the key authorization), DNS-01 is `dns` (the TXT record's name and value in the `cname_*`
+    fields: ACME asks for a TXT record, which Paneel puts in the account's zone itself). Both are placed by Paneel,
+    so `auto_validated` is true; ACME has no e-mail validation (`email_addresses` is empty). Until the job has
+    asked the CA, the challenge's fields are empty."""
+
     dns_name = serializers.CharField()
-    type = serializers.CharField()
+    type = serializers.ChoiceField(choices=["dns", "file", "email"])
     auto_validated = serializers.BooleanField()
-    file_validation_url_http = serializers.CharField(required=False)
-    file_validation_content = serializers.ListField(child=serializers.CharField(), required=False)
+    email_addresses = serializers.ListField(child=serializers.CharField())
+    cname_validation_name = serializers.CharField(allow_blank=True)
+    cname_validation_content = serializers.CharField(allow_blank=True)
+    file_validation_url_http = serializers.CharField(allow_blank=True)
+    file_validation_url_https = serializers.CharField(allow_blank=True)
+    file_validation_content = serializers.ListField(child=serializers.CharField())
+
+
+def validation_out(item: dict) -> dict:
+    """A stored validation (acme_driver.Validation's fields, or only dns_name and challenge before the job ran)."""
+    name = item["dns_name"]
+    body = {
+        "dns_name": name,
+        "type": "dns" if item.get("challenge") == "dns-01" else "file",
+        "auto_validated": True,
+        "email_addresses": [],
+        "cname_validation_name": "",
+        "cname_validation_content": "",
+        "file_validation_url_http": "",
+        "file_validation_url_https": "",
+        "file_validation_content": [],
+    }
+    if body["type"] == "dns" and item.get("txt_name"):
+        body.update(cname_validation_name=item["txt_name"], cname_validation_content=item.get("txt_value", ""))
+    elif body["type"] == "file" and item.get("token"):
+        path = f"{name}/.well-known/acme-challenge/{item['token']}"
+        body.update(
+            file_validation_url_http=f"http://{path}",
+            file_validation_url_https=f"https://{path}",
+            file_validation_content=[item.get("key_authorization", "")],
+        )
+    return body
 
 
 class AltNameOut(serializers.Serializer):
@@ -77,26 +118,19 @@ class AltNameOut(serializers.Serializer):
 class RequestDetailOut(RequestOut):
     subject_alt_names = AltNameOut(many=True)
     validations = ValidationOut(many=True)
+    provider_portal_url = serializers.CharField(
+        allow_blank=True, help_text="Empty: an ACME CA has no portal; Paneel places and answers the challenges."
+    )
 
     def to_representation(self, request: CertificateRequest) -> dict:
-        validations = []
-        for item in request.validations or [
-            {"dns_name": n, "challenge": request.challenge} for n in request.subject_alt_names
-        ]:
-            if item.get("challenge") == "dns-01":
-                validations.append({"dns_name": item["dns_name"], "type": "dns", "auto_validated": True})
-            else:
-                entry = {"dns_name": item["dns_name"], "type": "file", "auto_validated": True}
-                if item.get("token"):
-                    entry["file_validation_url_http"] = (
-                        f"http://{item['dns_name']}/.well-known/acme-challenge/{item['token']}"
-                    )
-                    entry["file_validation_content"] = [item["key_authorization"]]
-                validations.append(entry)
+        stored = request.validations or [
+            {"dns_name": name, "challenge": request.challenge} for name in request.subject_alt_names
+        ]
         return {
             **super().to_representation(request),
             "subject_alt_names": [{"type": "dns", "value": name} for name in request.subject_alt_names],
-            "validations": validations,
+            "validations": [validation_out(item) for item in stored],
+            "provider_portal_url": "",
         }
 
 

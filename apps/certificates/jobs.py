@@ -144,6 +144,9 @@ def issue_request(job: ProvisioningJob) -> list[str]:
     def shown(validations: list[acme_driver.Validation]) -> None:
         CertificateRequest.objects.filter(pk=request.pk).update(validations=[v.__dict__ for v in validations])
 
+    # The order goes to the directory configured now, whatever it was when the request was made.
+    CertificateRequest.objects.filter(pk=request.pk).update(vendor=acme_driver.vendor_of(account.directory_url))
+
     try:
         result = acme_driver.issue(
             directory_url=account.directory_url,

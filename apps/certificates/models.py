@@ -3,6 +3,7 @@ ACME. A private key Paneel made (Let's Encrypt on a hosting) is stored encrypted
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from apps.core.tenancy import TenantManager
@@ -17,6 +18,13 @@ class RequestStatus(models.TextChoices):
 class Challenge(models.TextChoices):
     HTTP01 = "http-01", "HTTP-01 (file on the site)"
     DNS01 = "dns-01", "DNS-01 (TXT record in the zone)"
+
+
+def current_vendor() -> str:
+    """The vendor (CA) of the ACME directory orders go to now."""
+    from apps.certificates.acme_driver import vendor_of
+
+    return vendor_of(settings.PANEEL_ACME_DIRECTORY)
 
 
 class CertificateType(models.TextChoices):
@@ -49,6 +57,8 @@ class CertificateRequest(models.Model):
     # Set when Paneel made the key (Let's Encrypt on a hosting): encrypted at rest, never returned.
     private_key_encrypted = models.BinaryField(null=True, blank=True, editable=False)
     challenge = models.CharField(max_length=8, choices=Challenge.choices, default=Challenge.HTTP01)
+    # The CA the order goes to (acme_driver.vendor_of the ACME directory): set when it is made and when it is sent.
+    vendor = models.CharField(max_length=64, default=current_vendor)
     status = models.CharField(max_length=8, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     # The hosting and host name it is installed on (Let's Encrypt route), if any.
     hosting = models.ForeignKey(

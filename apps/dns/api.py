@@ -35,39 +35,42 @@ class DnsRecordIn(serializers.Serializer):
     weight = serializers.IntegerField(required=False, min_value=0, max_value=65535)
     target = serializers.CharField(required=False, allow_blank=True, max_length=253)
     protocol = serializers.CharField(required=False, allow_blank=True, max_length=16)
-    port = serializers.IntegerField(required=False, min_value=1, max_value=65535)
+    # 0 is what a non-SRV record answers (so a record read can be sent back); an SRV record needs 1-65535.
+    port = serializers.IntegerField(required=False, min_value=0, max_value=65535)
 
 
 class DnsRecordOut(serializers.Serializer):
+    """Every field of the reference's `DnsRecord` on every record. What does not apply to the type has the neutral
+    value of its JSON type: "" for strings, 0 for integers (priority applies to MX and SRV, the SRV fields to SRV;
+    an SRV record's data is in those fields, its `content` is "")."""
+
     id = serializers.CharField()
     type = serializers.CharField()
-    record_name = serializers.CharField(required=False)
+    record_name = serializers.CharField()
     ttl = serializers.IntegerField()
-    content = serializers.CharField(required=False)
-    priority = serializers.IntegerField(required=False)
-    service = serializers.CharField(required=False)
-    weight = serializers.IntegerField(required=False)
-    target = serializers.CharField(required=False)
-    protocol = serializers.CharField(required=False)
-    port = serializers.IntegerField(required=False)
+    content = serializers.CharField()
+    priority = serializers.IntegerField(help_text="MX and SRV; 0 for the other types.")
+    service = serializers.CharField(help_text="SRV (e.g. _sip); empty for the other types.")
+    weight = serializers.IntegerField(help_text="SRV; 0 for the other types.")
+    target = serializers.CharField(help_text="SRV; empty for the other types.")
+    protocol = serializers.CharField(help_text="SRV (TCP, UDP, TLS or SCTP); empty for the other types.")
+    port = serializers.IntegerField(help_text="SRV; 0 for the other types.")
 
     def to_representation(self, record: DnsRecord) -> dict:
-        body = {"id": record.pk, "type": record.type, "ttl": record.ttl}
-        if record.type == RecordType.SRV:
-            body.update(
-                record_name=record.owner_name,
-                priority=record.priority,
-                service=f"_{record.service}",
-                weight=record.weight,
-                target=record.target,
-                protocol=record.protocol,
-                port=record.port,
-            )
-            return body
-        body.update(record_name=record.name or "@", content=record.content)
-        if record.type == RecordType.MX:
-            body["priority"] = record.priority
-        return body
+        srv = record.type == RecordType.SRV
+        return {
+            "id": record.pk,
+            "type": record.type,
+            "record_name": record.owner_name if srv else (record.name or "@"),
+            "ttl": record.ttl,
+            "content": "" if srv else record.content,
+            "priority": (record.priority or 0) if record.type in (RecordType.MX, RecordType.SRV) else 0,
+            "service": f"_{record.service}" if srv else "",
+            "weight": (record.weight or 0) if srv else 0,
+            "target": record.target if srv else "",
+            "protocol": record.protocol if srv else "",
+            "port": (record.port or 0) if srv else 0,
+        }
 
 
 def record_data(request) -> dict:

@@ -1,11 +1,17 @@
-"""Operators fulfil registrar orders here: the actions "Complete" and "Refuse" record the decision (audited) and
-wake the order's job (apps.domains.fulfilment)."""
+"""Operators fulfil registrar orders here: the actions "Complete" (after the operator entered or confirmed the
+expiration date the registry reports) and "Refuse" record the decision (audited) and wake the order's job
+(apps.domains.fulfilment)."""
+
+import datetime as dt
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from apps.core.errors import DomainError
 from apps.core.principal import Principal
-from apps.domains.fulfilment import complete_order, refuse_order
+from apps.domains.fulfilment import complete_order, default_expiration, refuse_order
 from apps.domains.models import Domain, DomainOrder
 
 
@@ -40,9 +46,48 @@ def act(modeladmin, request, queryset, decision):
         modeladmin.message_user(request, f"{done} order(s) decided; their jobs carry on.", messages.SUCCESS)
 
 
+def entered_expiration(request, order: DomainOrder):
+    """The expiration date the operator entered for `order` (`YYYY-MM-DDTHH:MM`, UTC); None where left empty."""
+    raw = request.POST.get(f"expiration_{order.pk}", "").strip()
+    if not raw:
+        return None
+    moment = parse_datetime(raw)
+    if moment is None:
+        raise ValueError(f"{order}: '{raw}' is no date and time (YYYY-MM-DDTHH:MM).")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
 @admin.action(description="Complete selected orders (done at the registry)")
 def complete_selected(modeladmin, request, queryset):
-    act(modeladmin, request, queryset, lambda p, o: complete_order(principal=p, order_id=o.pk))
+    """A confirmation page first: the operator enters or confirms the expiration date the registry reports."""
+    orders = list(queryset.select_related("domain"))
+    if "apply" in request.POST:
+        try:
+            dates = {order.pk: entered_expiration(request, order) for order in orders}
+        except ValueError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+        else:
+            act(
+                modeladmin,
+                request,
+                queryset,
+                lambda p, o: complete_order(principal=p, order_id=o.pk, expiration_date=dates.get(o.pk)),
+            )
+            return None
+    now = timezone.now()
+    rows = []
+    for order in orders:
+        default = default_expiration(order, now)
+        rows.append({"order": order, "default": default.strftime("%Y-%m-%dT%H:%M") if default else ""})
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Complete registrar orders",
+        "opts": modeladmin.model._meta,
+        "rows": rows,
+        "action": "complete_selected",
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/domains/domainorder/complete_orders.html", context)
 
 
 @admin.action(description="Refuse selected orders")

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from apps.api.views import ApiView
 from apps.core.errors import NotFound
-from apps.domains import services
+from apps.domains import selectors, services
 from apps.domains.models import Domain, DomainStatus
 
 DOMAIN = OpenApiParameter("domain_name", OpenApiTypes.STR, OpenApiParameter.PATH, description="The domain name.")
@@ -26,7 +26,11 @@ def stamp(value) -> str | None:
 
 class DomainOut(serializers.Serializer):
     domain_name = serializers.CharField()
-    expiration_date = serializers.DateTimeField(required=False)
+    expiration_date = serializers.DateTimeField(
+        required=False,
+        help_text="Set by the registrar when a registration, transfer or renewal completes; absent while the "
+        "registry has not told it (a registration or transfer still pending, or refused).",
+    )
     will_renew = serializers.BooleanField()
     status = serializers.CharField(help_text="Paneel: registering, transferring, active or refused.")
 
@@ -39,18 +43,44 @@ class DomainOut(serializers.Serializer):
 
 class NameServerOut(serializers.Serializer):
     name = serializers.CharField()
+    ip = serializers.CharField(
+        allow_blank=True,
+        help_text="The address of one of the platform's DNS servers of that host name; empty for another name "
+        "server (Paneel does not resolve names it does not run).",
+    )
+
+
+class RegistrantOut(serializers.Serializer):
+    """The reference's `Registrant`: every field, "" where the registration or transfer gave none."""
+
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    address = serializers.CharField()
+    postal_code = serializers.CharField()
+    city = serializers.CharField()
+    country_code = serializers.CharField()
+    email = serializers.CharField()
+    fax = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+    language_code = serializers.CharField(allow_blank=True)
+    company_name = serializers.CharField(allow_blank=True)
+    enterprise_number = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, registrant: dict) -> dict:
+        return {key: str(registrant.get(key, "")) for key in services.REGISTRANT_FIELDS}
 
 
 class DomainDetailOut(DomainOut):
     name_servers = NameServerOut(many=True)
-    registrant = serializers.DictField()
+    registrant = RegistrantOut()
     can_toggle_renew = serializers.BooleanField()
 
     def to_representation(self, domain: Domain) -> dict:
+        addresses = selectors.name_server_addresses(domain.name_servers)
         return {
             **super().to_representation(domain),
-            "name_servers": [{"name": name} for name in domain.name_servers],
-            "registrant": {k: v for k, v in domain.registrant.items() if isinstance(v, str)},
+            "name_servers": [{"name": name, "ip": addresses.get(name, "")} for name in domain.name_servers],
+            "registrant": RegistrantOut(domain.registrant).data,
             "can_toggle_renew": domain.status == DomainStatus.ACTIVE,
         }
 
@@ -58,7 +88,12 @@ class DomainDetailOut(DomainOut):
 class RegisterIn(serializers.Serializer):
     domain_name = serializers.CharField(max_length=253)
     name_servers = serializers.ListField(child=serializers.CharField(max_length=253), required=False, max_length=13)
-    registrant = serializers.DictField(help_text="The reference's RegistrantInput (first_name, last_name, ...).")
+    registrant = serializers.DictField(
+        help_text="The reference's RegistrantInput: first_name, last_name, address, postal_code, city, country_code "
+        "(BE) and email are required; fax and phone as +32.123456789, language_code (nl), company_name, "
+        "enterprise_number (BE0123456789) and extra_fields [{name, value}] (CompanyNumber, PassportNumber or "
+        "CodiceFiscal, where the domain's registry asks for them) are optional."
+    )
 
 
 class TransferIn(RegisterIn):

@@ -10,8 +10,16 @@ from django.db import transaction
 from apps.core import crypto
 from apps.domains.models import Domain, DomainOrder, DomainStatus, Operation
 from apps.domains.registrars import RegistryOrder, get_registrar
+from apps.domains.services import order_due_renewals
 from apps.provisioning.models import JobStatus, ProvisioningJob
-from apps.provisioning.runner import JobFailed, WaitingForParts, held, lease_deadline, register_handler
+from apps.provisioning.runner import (
+    JobFailed,
+    WaitingForParts,
+    held,
+    lease_deadline,
+    register_handler,
+    register_sweep,
+)
 
 
 def registry_order(order: DomainOrder) -> RegistryOrder:
@@ -63,3 +71,4 @@ def run_order(job: ProvisioningJob) -> list[str]:
 
 for operation in Operation.values:
     register_handler(f"domain.{operation}", run_order)
+register_sweep(order_due_renewals)

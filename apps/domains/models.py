@@ -45,6 +45,8 @@ class Operation(models.TextChoices):
     TRANSFER = "transfer", "Transfer in"
     NAME_SERVERS = "name_servers", "Change name servers"
     RENEW = "renew", "Change renewal"
+    # The renewal itself at the expiration date (ordered by the worker's sweep for domains that will renew).
+    RENEWAL = "renewal", "Renew at expiry"
 
 
 class OrderState(models.TextChoices):

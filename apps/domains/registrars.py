@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class RegistryOrder:
     order_id: int
-    operation: str  # register | transfer | name_servers | renew
+    operation: str  # register | transfer | name_servers | renew (the will_renew flag) | renewal (renew now)
     domain_name: str
     name_servers: tuple[str, ...] = ()
     will_renew: bool | None = None

@@ -268,15 +268,10 @@ def missing_fields(schema: dict, value: Any, components: dict, where: str = "") 
 
 # Fields other issues add: each an expected failure until they land (strict: the lead drops the mark at merge).
 EXPECTED_GAPS = {
-    # Issue 10 (open): what the DNS, domain and certificate answers still lack of the reference's schemas.
-    "GET /dns/{domainName}/records 200": "issue 10: DNS records lack the SRV/MX fields on every type",
-    "GET /dns/{domainName}/records 200 type": "issue 10: DNS records lack the SRV/MX fields on every type",
-    "GET /dns/{domainName}/records/{recordId} 200": "issue 10: DNS records lack the SRV/MX fields on every type",
-    "GET /domains 200": "issue 10: domains lack expiration_date",
-    "GET /domains/{domainName} 200": "issue 10: domain detail lacks expiration_date, name server ips, registrant "
-    "fields",
-    "GET /sslcertificaterequests 200": "issue 10: certificate requests lack vendor",
-    "GET /sslcertificaterequests/{id} 200": "issue 10: certificate request validations lack the reference's fields",
+    # Issue 10: a domain whose registration or transfer is still pending (the world's `waiting_domain`) or was
+    # refused has no expiration date yet; Paneel leaves the field out rather than make one up. Open question for
+    # the lead: list only registered domains here (the reference lists the domains one has), or accept this.
+    "GET /domains 200": "issue 10: a pending registration has no expiration_date yet (none is invented)",
 }
 SUCCESS_CASES = [
     pytest.param(

@@ -195,6 +195,14 @@ ADDITIONS: dict[str, dict[str, str]] = {
     "ValidationErrorMessage": {"field": "DESIGN 6 Errors: the request field a validation error is about."},
 }
 
+# Values Paneel adds to the reference's enums, per reference schema name -> why.
+ENUM_ADDITIONS: dict[str, dict[str, str]] = {
+    "SslCertificateVendor": {
+        "letsencrypt": "Paneel orders over ACME from the configured CA, Let's Encrypt by default; the vendor is the "
+        "CA it really is (`sectigo` for Sectigo's ACME), never a vendor that did not issue (README, SSL)."
+    },
+}
+
 
 # --- The reference's schemas as JSON Schema (OpenAPI 3.0 is a dialect of draft 4).
 
@@ -220,7 +228,8 @@ def is_uuid(value: Any) -> bool:
 
 def json_schema(schema: dict, components: dict, name: str | None = None) -> dict:
     """Resolve `$ref`s into the reference's components, leave out what is only documentation, and open each named
-    component to the properties ADDITIONS allows on it (any value: Paneel's own document types those)."""
+    component to the properties ADDITIONS allows on it (any value: Paneel's own document types those) and the
+    values ENUM_ADDITIONS allows in it."""
     if "$ref" in schema:
         ref = schema["$ref"].rsplit("/", 1)[1]
         return json_schema(components[ref], components, ref)
@@ -230,6 +239,8 @@ def json_schema(schema: dict, components: dict, name: str | None = None) -> dict
     if "properties" in schema:
         result["properties"] = {key: json_schema(value, components) for key, value in schema["properties"].items()}
         result["properties"].update({key: {} for key in ADDITIONS.get(name, {})})
+    if "enum" in schema and name in ENUM_ADDITIONS:
+        result["enum"] = [*schema["enum"], *ENUM_ADDITIONS[name]]
     if "items" in schema:
         result["items"] = json_schema(schema["items"], components)
     for key in ("allOf", "anyOf", "oneOf"):
@@ -1302,3 +1313,6 @@ def test_additions_are_real_additions(reference):
         assert name in components, name
         assert components[name].get("additionalProperties") is False, f"{name} is open: no need to list additions"
         assert not set(fields) & set(components[name].get("properties", {})), f"{name} already has {fields}"
+    for name, values in ENUM_ADDITIONS.items():
+        assert "enum" in components.get(name, {}), f"{name} is no enum of the reference"
+        assert not set(values) & set(components[name]["enum"]), f"{name} already has {values}"
