@@ -133,6 +133,7 @@ INVALID_STATE = OpenApiResponse(
 class AccountList(HintedView, ApiView):
     """The reseller's accounts (filters, `ordering`, paging, `with` hints), and account creation."""
 
+    compiled_lists = True
     queryset = Account.objects.none()  # schema introspection only; get_queryset scopes to the principal
     filterset_class = AccountFilterSet
     ordering_fields = ["created_at", "identifier", "id"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Window
@@ -10,8 +10,11 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from apps.core.errors import FieldProblem, ValidationFailed
+from apps.core.prepared import CompiledQueries
 
 DEFAULT_TAKE = 25
+# The compiled SQL of the hot list pages (unfiltered, default order), by view, reseller, skip and take.
+COMPILED_PAGES = CompiledQueries(size=1024)
 MAX_TAKE = 100
 
 
@@ -59,6 +62,7 @@ class SkipTakePagination(BasePagination):
         transform: Callable[[dict], dict] | None,
         total_expression=None,
         total: Callable[[], int] | None = None,
+        compiled_key: Hashable | None = None,
     ) -> list:
         """The page as `.values(*columns, **expressions)` rows (each through `transform`, if given), and the exact
         total, in one query: the total is a `COUNT(*) OVER ()` column of the page (only a page past the end needs
@@ -70,8 +74,15 @@ class SkipTakePagination(BasePagination):
         rows = []
         if self.take and self.skip < HUGE:
             counted = total_expression if total_expression is not None else Window(Count("*"))
-            page = queryset.values(*columns, **expressions, paging_total=counted)
-            rows = list(page[self.skip : self.skip + self.take])
+
+            def page():
+                values = queryset.values(*columns, **expressions, paging_total=counted)
+                return values[self.skip : self.skip + self.take]
+
+            if compiled_key is None:
+                rows = list(page())
+            else:
+                rows = COMPILED_PAGES.rows((compiled_key, self.skip, self.take), page)
         if rows:
             self.total = rows[0]["paging_total"]
         elif self.skip or not self.take:

@@ -54,6 +54,10 @@ def etag_listed(header: str, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
+# The query parameters that leave a list's SQL as it is besides skip and take (`jwt` only signs the answer).
+PLAIN_LIST_PARAMS = {"skip", "take", "jwt"}
+
+
 class Replay(Exception):
     """Carries the stored response of an earlier request with the same Idempotency-Key."""
 
@@ -72,6 +76,9 @@ class ApiView(GenericAPIView):
     # POSTs honour Idempotency-Key unless a route must not keep its response (e.g. one carrying a secret).
     idempotent = True
     etag_on_get = False  # single-resource GETs set it
+    # A list whose queryset depends on nothing but the principal's reseller and the URL's arguments (no clock, no
+    # other attribute of the principal): its unfiltered pages keep their compiled SQL (apps.core.prepared).
+    compiled_lists = False
 
     @property
     def principal(self) -> Principal:
@@ -139,6 +146,7 @@ class ApiView(GenericAPIView):
         With `count_kind`, an unfiltered list reads its total from the trigger-kept count (apps.listcounts)."""
         reseller_id = self.principal.reseller_id
         counted = bool(count_kind) and not self.filters_requested()
+        plain = self.compiled_lists and set(self.request.query_params) <= PLAIN_LIST_PARAMS
         page = self.paginator.paginate_values(
             self.filter_queryset(queryset),
             self.request,
@@ -147,6 +155,7 @@ class ApiView(GenericAPIView):
             transform=transform,
             total_expression=listcounts.total_expression(reseller_id, count_kind) if counted else None,
             total=(lambda: listcounts.total(reseller_id, count_kind)) if counted else None,
+            compiled_key=(type(self), tuple(sorted(self.kwargs.items())), reseller_id, counted) if plain else None,
         )
         return self.paginator.get_paginated_response(page)
 

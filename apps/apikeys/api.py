@@ -51,6 +51,7 @@ API_KEY_COLUMNS = tuple(ApiKeyOut().fields)  # the list reads these as `.values(
 
 
 class ApiKeyList(FullLevelView):
+    compiled_lists = True
     queryset = ApiKey.objects.none()  # schema introspection only; get_queryset scopes to the principal
 
     def get_queryset(self):

@@ -35,6 +35,7 @@ WHITELIST_COLUMNS = tuple(WhitelistEntryOut().fields)  # the list reads these as
 
 
 class WhitelistEntryList(FullLevelView):
+    compiled_lists = True
     queryset = IpWhitelistEntry.objects.none()  # schema introspection only; get_queryset scopes to the principal
 
     def get_queryset(self):

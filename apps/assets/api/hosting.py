@@ -238,6 +238,7 @@ class HostingPart(LinuxHostingView):
 
 class LinuxHostingList(LinuxHostingView):
     filterset_class = AssetFilterSet
+    compiled_lists = True
 
     @extend_schema(
         operation_id="linuxhostings_list",

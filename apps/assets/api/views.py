@@ -115,6 +115,7 @@ class MySqlView(AssetView):
 
 class MySqlDatabaseList(MySqlView):
     filterset_class = AssetFilterSet
+    compiled_lists = True
 
     @extend_schema(
         operation_id="mysqldatabases_list",
