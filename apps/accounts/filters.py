@@ -6,7 +6,11 @@ from django.db.models import Exists, OuterRef, Q
 from apps.accounts.models import Account, Status
 from apps.assets.models import Asset
 from apps.core.filters import IdFilter
+from apps.listcounts import selectors as listcounts
 from apps.servicepacks.models import AssetType
+
+# At most this many assets of a type: the accounts holding them are found from the assets' side.
+SPARSE_ASSETS = 1000
 
 # The reference API's asset types: a client may filter on any of them; the ones Paneel does not offer match nothing.
 REFERENCE_ASSET_TYPES = [
@@ -39,7 +43,21 @@ class AccountFilterSet(django_filters.FilterSet):
         return queryset.filter(identifier=value.strip().lower().rstrip("."))
 
     def filter_asset_type(self, queryset, name, value):
+        """Accounts with an asset of the type. Where the reseller has few of them (its trigger-kept count says so),
+        their account ids are read first from the (reseller, type) index and the accounts looked up by id: an
+        `EXISTS` per account would walk every account of the reseller to find the few (or none) that match."""
+        reseller_id = self.reseller_id()
+        if reseller_id is not None:
+            held = listcounts.total(reseller_id, listcounts.asset_kind(value))
+            if held <= SPARSE_ASSETS:
+                ids = Asset.objects.filter(reseller_id=reseller_id, asset_type=value).values_list("account_id")
+                return queryset.filter(pk__in=sorted({account_id for (account_id,) in ids}))
         return queryset.filter(Exists(Asset.objects.filter(account=OuterRef("pk"), asset_type=value)))
+
+    def reseller_id(self) -> int | None:
+        """The reseller whose accounts are filtered: the API's principal (`request.auth`) or the panel's."""
+        principal = getattr(self.request, "auth", None) or getattr(self.request, "principal", None)
+        return getattr(principal, "reseller_id", None)
 
     def filter_contact_email(self, queryset, name, value):
         # Stored lowercased by the service.

@@ -29,7 +29,7 @@ BUSY = {Status.PROVISIONING, Status.DELETING}
 def account_list(request):
     principal = request.principal
     accounts = Account.objects.for_principal(principal).select_related("servicepack")
-    filterset = AccountFilterSet(request.GET or None, queryset=accounts)
+    filterset = AccountFilterSet(request.GET or None, queryset=accounts, request=request)
     page = keyset_page(request, filterset.qs) if not filterset.is_bound or filterset.is_valid() else None
     return render(
         request,
@@ -60,7 +60,7 @@ ACCOUNT_CSV_HEADER = [
 def account_export(request):
     """The account list as CSV, with the list's filters (and all its pages)."""
     accounts = Account.objects.for_principal(request.principal).select_related("servicepack")
-    filterset = AccountFilterSet(request.GET or None, queryset=accounts)
+    filterset = AccountFilterSet(request.GET or None, queryset=accounts, request=request)
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, "The filters are not valid; fix them and export again.")
         return redirect(f"{reverse('accounts:list')}?{request.GET.urlencode()}")
