@@ -150,6 +150,15 @@ def key_secret(secret_encrypted: bytes, encryption_key: str) -> str:
     return decrypt(secret_encrypted)
 
 
+def mark_used(api_key: ApiKey) -> None:
+    """Write the key's `last_used_at`, at most once a minute: the row read with the key says when it last was."""
+    now = timezone.now()
+    if api_key.last_used_at is None or api_key.last_used_at < now - LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+
+
 class HmacAuthentication(BaseAuthentication):
     """`Authorization: hmac <key>:<signature>:<nonce>:<timestamp>` (DESIGN 6.1)."""
 
@@ -174,9 +183,17 @@ class HmacAuthentication(BaseAuthentication):
         window = settings.PANEEL_HMAC_WINDOW_SECONDS
         if abs(time.time() - parsed.timestamp) > window:
             raise StaleTimestamp(f"The timestamp is more than {window} seconds away from the server's clock.")
-        # add() is atomic in every cache backend: of two requests with the same nonce, exactly one wins.
-        if not cache.add(f"hmac-nonce:{api_key.pk}:{parsed.nonce}", 1, timeout=2 * window + 5):
+        # Of two requests with the same nonce exactly one wins: add() is atomic in every cache backend, and so is
+        # the rate-limit count that ApiView.initial claims it in (one Redis round trip for both, apps.api.ratelimit).
+        # The key counts as used once the request is counted (a replay, or a cache that is down, leaves it as it was).
+        nonce = (f"hmac-nonce:{api_key.pk}:{parsed.nonce}", 2 * window + 5)
+        if getattr(request._request, "nonce_counted_with_rate_limit", False):
+            request._request.deferred_nonce = nonce
+            request._request.used_api_key = api_key
+        elif not cache.add(nonce[0], 1, timeout=nonce[1]):
             raise ReplayedNonce("This nonce was already used; make a new one for every request.")
+        else:
+            mark_used(api_key)
         principal = Principal(
             reseller=api_key.reseller,
             level=Level(api_key.level),
@@ -188,12 +205,6 @@ class HmacAuthentication(BaseAuthentication):
             ip=client_ip(request._request),
             request_id=getattr(request._request, "request_id", ""),
         )
-        now = timezone.now()
-        # At most one write a minute per key: the row read above says when it was last written.
-        if api_key.last_used_at is None or api_key.last_used_at < now - LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=api_key.pk).filter(
-                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-            ).update(last_used_at=now)
         return ApiIdentity(principal, whitelisted=ip_in_cidrs(principal.ip or "", found.cidrs)), principal
 
     @staticmethod

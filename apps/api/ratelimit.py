@@ -2,9 +2,12 @@
 authentication (HMAC, bearer tokens, `/o/token/`) in one more bucket per client IP.
 
 The windows and cache keys are django-ratelimit's (`get_usage`'s fixed windows, its key names), so counts agree
-with `get_usage` everywhere. On Redis, every bucket of a request is counted in one round trip (a pipeline of
-`SET NX EX` + `INCR` per bucket: exact across processes, as `INCR` is atomic); on other caches (development, one
-process) with `get_usage(..., increment=True)`. The `X-RateLimit-*` headers report the bucket closest to its limit.
+with `get_usage` everywhere. On Redis, a request's HMAC nonce is claimed and every bucket of the request counted
+in one round trip: a Lua script (`SET NX EX` of the nonce, then `SET NX EX` + `INCR` per bucket: exact across
+processes, as Redis runs a script atomically) that counts nothing when the nonce was already used, so a replayed
+request never spends its key's budget. On other caches (development, one process) the nonce is claimed with
+`cache.add` and the buckets counted with `get_usage(..., increment=True)`. The `X-RateLimit-*` headers report the
+bucket closest to its limit.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from django_ratelimit import ALL
 from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import get_usage
 
-from apps.api.errors import RateLimited
+from apps.api.errors import RateLimited, ReplayedNonce
 from apps.core.ip import client_ip
 from apps.core.principal import Principal
 
@@ -74,12 +77,44 @@ def failed_auth_bucket(ip: str, *, increment: bool) -> Bucket:
     return Bucket(FAILED_AUTH_GROUP, ip or "unknown", settings.PANEEL_RATELIMIT_FAILED_AUTH_PER_MINUTE, increment)
 
 
-def count(request, buckets: list[Bucket]) -> list[Usage]:
-    """Count (or, for `increment=False`, read) each bucket; one Redis round trip for all of them."""
+# KEYS: the nonce's key ("" for none), then one key per bucket. ARGV: the nonce's lifetime, the buckets' lifetime,
+# then "1" (count) or "0" (read only) per bucket. Answers the buckets' counts, or -1 when the nonce was used.
+COUNT_SCRIPT = """
+if KEYS[1] ~= "" and not redis.call("SET", KEYS[1], 1, "NX", "EX", ARGV[1]) then
+  return -1
+end
+local counts = {}
+for i = 2, #KEYS do
+  if ARGV[i + 1] == "1" then
+    redis.call("SET", KEYS[i], 0, "NX", "EX", ARGV[2])
+    counts[#counts + 1] = redis.call("INCR", KEYS[i])
+  else
+    counts[#counts + 1] = tonumber(redis.call("GET", KEYS[i]) or "0")
+  end
+end
+return counts
+"""
+
+
+def redis_counting() -> RedisCache | None:
+    """The Redis cache that counts, when rate limits are on and it is also the cache nonces live in."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return []
-    redis_cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-    if not isinstance(redis_cache, RedisCache):
+        return None
+    alias = getattr(settings, "RATELIMIT_USE_CACHE", DEFAULT_CACHE_ALIAS)
+    counting = caches[alias]
+    return counting if isinstance(counting, RedisCache) and alias == DEFAULT_CACHE_ALIAS else None
+
+
+def count(request, buckets: list[Bucket], nonce: tuple[str, int] | None = None) -> list[Usage]:
+    """Count (or, for `increment=False`, read) each bucket, after claiming `nonce` (its cache key and lifetime, as
+    `cache.add` takes them) when one is given; one Redis round trip for all of it. Raises ReplayedNonce, having
+    counted nothing, when the nonce was already used."""
+    redis_cache = redis_counting()
+    if redis_cache is None:
+        if nonce is not None and not caches[DEFAULT_CACHE_ALIAS].add(nonce[0], 1, timeout=nonce[1]):
+            raise ReplayedNonce("This nonce was already used; make a new one for every request.")
+        if not getattr(settings, "RATELIMIT_ENABLE", True):
+            return []
         return [usage for bucket in buckets if (usage := counted_elsewhere(request, bucket)) is not None]
     windows = [ratelimit_core._get_window(bucket.value, PERIOD) for bucket in buckets]
     keys = [
@@ -88,22 +123,23 @@ def count(request, buckets: list[Bucket]) -> list[Usage]:
         )
         for bucket, window in zip(buckets, windows, strict=True)
     ]
-    pipeline = redis_cache._cache.get_client(write=True).pipeline(transaction=False)
-    for bucket, key in zip(buckets, keys, strict=True):
-        if bucket.increment:
-            pipeline.set(key, 0, ex=PERIOD + ratelimit_core.EXPIRATION_FUDGE, nx=True)
-            pipeline.incr(key)
-        else:
-            pipeline.get(key)
-    results = iter(pipeline.execute())
+    client = redis_cache._cache.get_client(write=True)
+    counts = client.eval(
+        COUNT_SCRIPT,
+        1 + len(keys),
+        redis_cache.make_and_validate_key(nonce[0]) if nonce is not None else "",
+        *keys,
+        nonce[1] if nonce is not None else 0,
+        PERIOD + ratelimit_core.EXPIRATION_FUDGE,
+        *("1" if bucket.increment else "0" for bucket in buckets),
+    )
+    if counts == -1:
+        raise ReplayedNonce("This nonce was already used; make a new one for every request.")
     now = int(ratelimit_core.time.time())
-    usages = []
-    for bucket, window in zip(buckets, windows, strict=True):
-        if bucket.increment:
-            next(results)  # the SET NX
-        value = next(results)
-        usages.append(Usage(limit=bucket.limit, count=int(value or 0), reset=max(1, window - now)))
-    return usages
+    return [
+        Usage(limit=bucket.limit, count=int(value or 0), reset=max(1, window - now))
+        for bucket, window, value in zip(buckets, windows, counts, strict=True)
+    ]
 
 
 def counted_elsewhere(request, bucket: Bucket) -> Usage | None:
@@ -127,8 +163,9 @@ def rate_limited(usage: Usage, what: str) -> RateLimited:
 
 
 def count_request(request, principal: Principal) -> Usage:
-    """Count this request in its buckets; raise RateLimited (429 + Retry-After) when one is over its limit, or
-    when the client IP has failed to authenticate too often this minute."""
+    """Count this request in its buckets, claiming its HMAC nonce first when authentication left that to the count
+    (`deferred_nonce`); raise ReplayedNonce for a used nonce, RateLimited (429 + Retry-After) when a bucket is over
+    its limit or when the client IP has failed to authenticate too often this minute."""
     kind = "read" if request.method in READ_METHODS else "write"
     read_limit, write_limit = principal_limits(principal)
     ip = principal.ip or "unknown"
@@ -147,7 +184,7 @@ def count_request(request, principal: Principal) -> Usage:
         ),
         failed_auth_bucket(ip, increment=False),
     ]
-    usages = count(request, buckets)
+    usages = count(request, buckets, getattr(request._request, "deferred_nonce", None))
     if not usages:
         return Usage(limit=read_limit if kind == "read" else write_limit, count=0, reset=60)
     *request_usages, failed = usages

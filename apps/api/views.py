@@ -18,12 +18,13 @@ from redis.exceptions import RedisError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from apps.api.authentication import whitelist_error
+from apps.api.authentication import mark_used, whitelist_error
 from apps.api.confirm_secret import require_client_secret
 from apps.api.errors import (
     InvalidSignature,
     InvalidToken,
     NotAuthenticated,
+    RateLimited,
     ReplayedNonce,
     StaleTimestamp,
     TokenInQuery,
@@ -58,6 +59,13 @@ def etag_listed(header: str, etag: str) -> bool:
 PLAIN_LIST_PARAMS = {"skip", "take", "jwt"}
 
 
+def mark_key_used(request) -> None:
+    """The API key's `last_used_at`, once the request is counted (authentication leaves it to the count)."""
+    api_key = getattr(request._request, "used_api_key", None)
+    if api_key is not None:
+        mark_used(api_key)
+
+
 class Replay(Exception):
     """Carries the stored response of an earlier request with the same Idempotency-Key."""
 
@@ -87,21 +95,26 @@ class ApiView(GenericAPIView):
     def initial(self, request, *args, **kwargs):
         if "access_token" in request.query_params:
             raise TokenInQuery("Send the token in the Authorization header, never in the URL.")
+        # The HMAC nonce is claimed in the same Redis round trip as the rate-limit count below (count_request).
+        request._request.nonce_counted_with_rate_limit = True
         try:
             super().initial(request, *args, **kwargs)
         except FAILED_AUTHENTICATION as exc:
-            usage = count_failed_authentication(request._request)
-            request.rate_usage = usage
-            if usage is not None and usage.over:
-                raise rate_limited(usage, "failed authentication attempts") from exc
+            self.count_failed_authentication(request, exc)
             raise
         if not isinstance(request.auth, Principal):
             raise NotAuthenticated("Send an `Authorization: hmac ...` or `Authorization: Bearer ...` header.")
         try:
             request.rate_usage = count_request(request, request.auth)
+        except ReplayedNonce as exc:  # a failed authentication, counted as every other one
+            self.count_failed_authentication(request, exc)
+            raise
         except Exception as exc:
             request.rate_usage = getattr(exc, "usage", None)
+            if isinstance(exc, RateLimited):  # counted, over the limit: the key was still used
+                mark_key_used(request)
             raise
+        mark_key_used(request)
         if not request.user.whitelisted:  # after counting: the 403 carries the rate-limit headers
             raise whitelist_error(request.auth)
         require_level(request.auth, self.read_level if request.method in SAFE_METHODS else self.write_level)
@@ -111,6 +124,14 @@ class ApiView(GenericAPIView):
             raise NotFound("Not found.")
         if self.idempotent and request.method == "POST" and request.META.get("HTTP_IDEMPOTENCY_KEY"):
             self.start_idempotent(request)
+
+    @staticmethod
+    def count_failed_authentication(request, exc: Exception) -> None:
+        """Count a refused credential of the client IP; 429 instead once the IP is over its limit."""
+        usage = count_failed_authentication(request._request)
+        request.rate_usage = usage
+        if usage is not None and usage.over:
+            raise rate_limited(usage, "failed authentication attempts") from exc
 
     def options(self, request, *args, **kwargs):
         """204 with the route's methods in `Allow` (set on every answer by DRF), after the same authentication as a

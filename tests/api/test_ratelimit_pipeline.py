@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 
 import pytest
 import redis
@@ -14,6 +15,7 @@ from django.test import RequestFactory
 from django_ratelimit.core import get_usage
 
 from apps.api import ratelimit
+from apps.api.errors import ReplayedNonce
 
 pytestmark = pytest.mark.redis
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -47,14 +49,23 @@ def buckets(limit: int = 1000) -> list[ratelimit.Bucket]:
     ]
 
 
-def test_all_buckets_in_one_round_trip(redis_cache, monkeypatch):
+def test_all_buckets_and_the_nonce_in_one_round_trip(redis_cache, monkeypatch):
     request = RequestFactory().get("/v2/servicepacks")
     executed, commands = [], []
     monkeypatch.setattr(redis.client.Pipeline, "execute", record(redis.client.Pipeline.execute, executed))
     monkeypatch.setattr(redis.Redis, "execute_command", record(redis.Redis.execute_command, commands))
-    usages = ratelimit.count(request, buckets())
-    assert (len(executed), len(commands)) == (1, 0)
+    usages = ratelimit.count(request, buckets(), ("hmac-nonce:1:first", 605))
+    assert (len(executed), len(commands)) == (0, 1)  # one EVAL
     assert [usage.count for usage in usages] == [1, 1, 0]
+    assert redis_cache.get("hmac-nonce:1:first") == 1  # where `cache.add` would have put it
+
+
+def test_a_replayed_nonce_counts_nothing(redis_cache):
+    request = RequestFactory().get("/v2/servicepacks")
+    ratelimit.count(request, buckets(), ("hmac-nonce:1:again", 605))
+    with pytest.raises(ReplayedNonce):
+        ratelimit.count(request, buckets(), ("hmac-nonce:1:again", 605))
+    assert [usage.count for usage in ratelimit.count(request, buckets())] == [2, 2, 0]  # the replay spent nothing
 
 
 def test_counts_agree_with_get_usage_and_are_exact_under_concurrency(redis_cache):
@@ -79,3 +90,19 @@ def record(method, calls: list):
         return method(self, *args, **kwargs)
 
     return wrapper
+
+
+@pytest.mark.django_db
+def test_a_replayed_request_is_refused_and_spends_nothing_of_its_keys_budget(redis_cache, api_client, tenant_a):
+    from apps.apikeys.models import ApiKey
+
+    client = api_client(tenant_a, "read")
+    first = client.get("/v2/servicepacks", nonce="the-same-nonce-1", timestamp=int(time.time()))
+    assert first.status_code == 200 and first["X-RateLimit-Usage"] == "1"
+    used_at = ApiKey.objects.get(pk=client.api_key.pk).last_used_at
+    assert used_at is not None  # written once the request was counted
+    replay = client.get("/v2/servicepacks", nonce="the-same-nonce-1", timestamp=int(time.time()))
+    assert replay.status_code == 401 and replay.json()["code"] == "replayed_nonce"
+    assert client.get("/v2/servicepacks")["X-RateLimit-Usage"] == "2"  # the replay was not counted for the key
+    failed = ratelimit.failed_authentication_usage(RequestFactory().get("/", REMOTE_ADDR=client.ip))
+    assert failed.count == 1  # but for the address that sent it

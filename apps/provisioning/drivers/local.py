@@ -280,13 +280,13 @@ class LocalDriver(Driver):
         finally:
             os.close(descriptor)
 
-    def _set_line(self, path: Path, key: str, line: str | None) -> None:
+    def _set_line(self, path: Path, key: str, line: str | None) -> bool:
         """Replace (or add, or with None remove) the line of `path` whose first colon field is `key`.
 
         Under an exclusive lock on ``<path>.lock``, so concurrent writers for different keys lose nothing.
         Other lines keep their order and bytes. The new file's mtime is always a later second than the old one's:
         Dovecot re-reads its passwd-file only when the whole-second mtime or the size changed, and a new password
-        hash has the old one's length.
+        hash has the old one's length. Answers whether the file changed (an unchanged file is not rewritten).
         """
         self._directory(path.parent, SITE_DIR_MODE)
         lock_path = path.with_name(path.name + ".lock")
@@ -308,10 +308,12 @@ class LocalDriver(Driver):
                     placed = True
             if line is not None and not placed:
                 lines.append(line)
-            if lines or path.exists():
-                self._write_file(path, "".join(f"{current}\n" for current in lines), CREDENTIAL_FILE_MODE)
-                if old_second is not None and int(path.stat().st_mtime) <= old_second:
-                    os.utime(path, (old_second + 1, old_second + 1))
+            if lines == existing or not (lines or path.exists()):
+                return False
+            self._write_file(path, "".join(f"{current}\n" for current in lines), CREDENTIAL_FILE_MODE)
+            if old_second is not None and int(path.stat().st_mtime) <= old_second:
+                os.utime(path, (old_second + 1, old_second + 1))
+            return True
         finally:
             # Closing the descriptor releases the lock.
             os.close(lock_descriptor)

@@ -29,10 +29,12 @@ from __future__ import annotations
 import datetime
 import fcntl
 import grp
+import math
 import os
 import pwd
 import re
 import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -439,6 +441,16 @@ class DovecotMailboxDriver(DaemonsMixin, LocalMailboxDriver):
     def _apply(self, spec: AssetSpec) -> None:
         self.mail_owner()  # refuse before anything is written when the mail user is missing
         super()._apply(spec)
+
+    def _set_line(self, path: Path, key: str, line: str | None) -> bool:
+        """Dovecot looks at its passwd-file at most once a second (at the first lookup of each second): a change
+        written in the second of its last look is seen from the next second on. Waiting into that second before
+        the job ends makes a new mailbox, password or suspension live when its job says it is finished."""
+        changed = super()._set_line(path, key, line)
+        if changed:
+            written = time.time()
+            time.sleep(max(0.0, math.floor(written) + 1 - written))
+        return changed
 
 
 # --- The daemons' own configuration, rendered from a server's services (tests start exactly this)

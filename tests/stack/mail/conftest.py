@@ -175,11 +175,14 @@ def wait_for_messages(stack, address: str, count: int, folder: str = "", timeout
 
 
 def settle(stack, seconds: float = 1.5) -> None:
-    """Wait until Postfix's queue is empty (mail in flight has been delivered or bounced), then a moment more."""
+    """Wait until Postfix has nothing in flight (no message file in its incoming or active queue; a deferred one,
+    e.g. an auto-reply to an outside domain the stack cannot reach, waits minutes for its retry), then a moment
+    more."""
     deadline = time.monotonic() + 30
     queue = Path(stack.services["postfix_queue_directory"])
     while time.monotonic() < deadline:
-        if not any((queue / part).rglob("*") for part in ("incoming", "active", "deferred") if (queue / part).exists()):
+        in_flight = (path for part in ("incoming", "active") for path in (queue / part).rglob("*"))
+        if not any(path.is_file() for path in in_flight):
             break
         time.sleep(0.1)
     time.sleep(seconds)
