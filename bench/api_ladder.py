@@ -102,6 +102,7 @@ def setup(args: argparse.Namespace, resellers: list[str]) -> dict[str, dict]:
     from apps.resellers.models import Reseller
 
     started = time.monotonic()
+    create_database_if_missing(connection)
     call_command("migrate", "--noinput", verbosity=0)
     seeded = False
     if not Reseller.objects.filter(slug=f"bench-{args.scale:04d}").exists():
@@ -123,6 +124,23 @@ def setup(args: argparse.Namespace, resellers: list[str]) -> dict[str, dict]:
         keys[slug]["reseller_id"] = reseller.pk
     print(f"set-up: {time.monotonic() - started:.1f} s", flush=True)
     return keys
+
+
+def create_database_if_missing(connection) -> None:
+    """`CREATE DATABASE` the bench database on a fresh server (through the server's `postgres` database)."""
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+    from psycopg import sql
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, dbname="postgres", autocommit=True) as server:
+        if server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            print(f"creating database {name} ...", flush=True)
+            server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def seed_big_reseller() -> None:
