@@ -146,3 +146,152 @@ def test_a_renewed_certificate_at_the_same_paths_changes_the_nginx_file(monkeypa
     assert nginx.render_config(hosting, config, certificates={"example.com": certificate}) == first
     certificate[0].write_text("renewed chain")
     assert nginx.render_config(hosting, config, certificates={"example.com": certificate}) != first
+
+
+def issued(tmp_path, name: str, *sans: str) -> tuple:
+    """A real certificate for `sans` at `<tmp_path>/ssl/<name>/`, where the certificate job writes one."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, sans[0])])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(san) for san in sans]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    directory = tmp_path / "ssl" / name
+    directory.mkdir(parents=True)
+    (directory / "fullchain.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (directory / "privkey.pem").write_text("key")
+    return directory / "fullchain.pem", directory / "privkey.pem"
+
+
+def server_blocks(text: str) -> list[tuple[str, list[str], str]]:
+    """Each server block of an nginx file as (https or http, its server names, its text)."""
+    found = []
+    for block in text.split("\nserver {")[1:]:
+        names = block.split("    server_name ", 1)[1].split(";", 1)[0].split()
+        found.append(("https" if "ssl_certificate " in block else "http", names, block))
+    return found
+
+
+def rendered(monkeypatch, tmp_path, certificates: dict, *, redirect: bool = False) -> list:
+    from apps.provisioning.drivers import nginx
+    from apps.provisioning.drivers.webstack import WebStackConfig
+
+    monkeypatch.setattr(nginx, "nginx_version", lambda binary: (1, 22, 1))
+    site = {
+        "name": "example.com",
+        "host_headers": [{"name": "www.example.com"}, {"name": "shop.example.com"}],
+        "ssl_enabled": True,
+        "https_redirect_enabled": redirect,
+    }
+    hosting = checked_hosting(spec(sites=[site, {"name": "blog.example.com"}]))
+    return server_blocks(nginx.render_config(hosting, WebStackConfig(root=tmp_path), certificates=certificates))
+
+
+def https_names(blocks) -> list[list[str]]:
+    return [names for scheme, names, _ in blocks if scheme == "https"]
+
+
+def test_a_host_header_with_its_own_certificate_gets_its_own_https_block(monkeypatch, tmp_path):
+    site = issued(tmp_path, "example.com", "example.com")
+    www = issued(tmp_path, "www.example.com", "www.example.com")
+    blocks = rendered(monkeypatch, tmp_path, {"example.com": site, "www.example.com": www})
+    assert https_names(blocks) == [["example.com"], ["www.example.com"]]
+    [www_block] = [text for scheme, names, text in blocks if names == ["www.example.com"]]
+    assert f"ssl_certificate {www[0]};" in www_block and f"ssl_certificate_key {www[1]};" in www_block
+    assert f"root {tmp_path}/sites/example.com/www;" in www_block  # the site's own body
+    assert "# Certificate chain sha256 " in www_block
+    # Without the redirect plain HTTP answers every name of the site, in one block.
+    assert [names for scheme, names, _ in blocks if scheme == "http"] == [
+        ["example.com", "www.example.com", "shop.example.com"],
+        ["blog.example.com"],
+    ]
+
+
+def test_the_site_block_answers_only_the_names_its_certificate_covers(monkeypatch, tmp_path):
+    both = issued(tmp_path, "example.com", "example.com", "www.example.com")
+    assert https_names(rendered(monkeypatch, tmp_path, {"example.com": both})) == [["example.com", "www.example.com"]]
+    # A name's own certificate wins over the site's that also covers it: no name is in two HTTPS blocks.
+    www = issued(tmp_path, "www.example.com", "www.example.com")
+    blocks = rendered(monkeypatch, tmp_path, {"example.com": both, "www.example.com": www})
+    assert https_names(blocks) == [["example.com"], ["www.example.com"]]
+    wildcard = issued(tmp_path / "w", "example.com", "example.com", "*.example.com")
+    blocks = rendered(monkeypatch, tmp_path, {"example.com": wildcard, "www.example.com": www})
+    assert https_names(blocks) == [["example.com", "shop.example.com"], ["www.example.com"]]
+    named = [name for names in https_names(blocks) for name in names]
+    assert len(named) == len(set(named))
+
+
+def test_a_certificate_file_that_is_not_pem_covers_only_its_own_name(monkeypatch, tmp_path):
+    chain = tmp_path / "fullchain.pem"
+    chain.write_text("not a certificate")
+    blocks = rendered(monkeypatch, tmp_path, {"example.com": (chain, tmp_path / "privkey.pem")})
+    assert https_names(blocks) == [["example.com"]]
+
+
+def test_the_https_redirect_is_only_for_names_with_a_certificate(monkeypatch, tmp_path):
+    www = issued(tmp_path, "www.example.com", "www.example.com")
+    blocks = rendered(monkeypatch, tmp_path, {"www.example.com": www}, redirect=True)
+    http = [
+        (names, "return 301 https://$host$request_uri;" in text) for scheme, names, text in blocks if scheme == "http"
+    ]
+    assert http == [
+        (["www.example.com"], True),
+        (["example.com", "shop.example.com"], False),
+        (["blog.example.com"], False),
+    ]
+    assert https_names(blocks) == [["www.example.com"]]
+    # Every name of the site with a certificate: one redirecting block, as before.
+    site = issued(tmp_path, "example.com", "example.com", "shop.example.com")
+    blocks = rendered(monkeypatch, tmp_path, {"example.com": site, "www.example.com": www}, redirect=True)
+    assert [names for scheme, names, _ in blocks if scheme == "http"][0] == [
+        "example.com",
+        "shop.example.com",
+        "www.example.com",
+    ]
+    assert len([scheme for scheme, _, _ in blocks if scheme == "http"]) == 2  # that one and blog's
+
+
+@pytest.mark.parametrize("driver_path", ["local.LinuxHostingDriver", "webstack.WebStackDriver"])
+def test_deleting_a_hosting_removes_the_certificates_of_its_names(tmp_path, driver_path):
+    import importlib
+
+    module, name = driver_path.split(".")
+    driver_class = getattr(importlib.import_module(f"apps.provisioning.drivers.{module}"), name)
+    services = {
+        "nginx_sites_dir": str(tmp_path / "nginx"),
+        "php_versions": ["8.2"],
+        "php_fpm_pool_dir": str(tmp_path / "pool.d"),
+        "cron_spool_dir": str(tmp_path / "crontabs"),
+        "pureftpd_passwd": str(tmp_path / "ftp" / "passwd"),
+        "pureftpd_db": str(tmp_path / "ftp" / "pureftpd.pdb"),
+    }
+    (tmp_path / "ftp").mkdir()
+    (tmp_path / "ftp" / "pureftpd.pdb").touch()
+    root = tmp_path / "root"
+    driver = driver_class.for_server(ServerInfo(name="web1", hostname="web1", root=str(root), services=services))
+    sites = [
+        {"name": "example.com", "host_headers": [{"name": "www.example.com"},
+                                                 {"name": "old.example.com", "enabled": False}]},
+        {"name": "blog.example.com"},
+    ]  # fmt: skip
+    for name in ("example.com", "www.example.com", "old.example.com", "blog.example.com", "other.com"):
+        issued(root, name, name)
+    (root / "sites" / "example.com").mkdir(parents=True)
+    driver.delete(spec(sites=sites))
+    assert sorted(path.name for path in (root / "ssl").iterdir()) == ["other.com"]
+    assert not (root / "sites" / "example.com").exists()

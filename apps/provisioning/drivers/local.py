@@ -8,6 +8,8 @@ what a sysadmin would point nginx, pure-ftpd and Dovecot at::
       vhosts/<domain>.conf                     nginx server block (PHP-FPM socket from the PHP version; a domain
                                                too long for that file name: its start, a digest, .conf)
       suspended/suspended.html                 the page a suspended site answers with (503)
+      ssl/<host name>/{fullchain,privkey}.pem  a site's or host header's certificate (the certificate job's;
+                                               removed with the hosting)
       ftp/passwd                               pure-ftpd virtual users (``pure-pw mkdb`` input), one per site
       mail/passwd                              Dovecot passwd-file, one line per mailbox
       mail/<domain>/<local part>/Maildir/      mailbox home and Maildir
@@ -329,6 +331,22 @@ class LocalDriver(Driver):
         else:
             path.unlink()
 
+    def _remove_certificates(self, spec: AssetSpec) -> None:
+        """Remove `ssl/<name>/` of every name of the linux_hosting `spec`: its sites and host headers, also the
+        disabled ones (host names are unique platform-wide, so no other hosting's certificate is among them)."""
+        details = spec.details or {}
+        sites = details.get("sites") or [{"name": spec.name, "host_headers": [{"name": f"www.{spec.name}"}]}]
+        names = {spec.name}
+        for site in sites if isinstance(sites, list) else []:
+            if isinstance(site, dict):
+                names.add(site.get("name"))
+                headers = site.get("host_headers")
+                if isinstance(headers, list):
+                    names.update(header.get("name") for header in headers if isinstance(header, dict))
+        for name in names:
+            with suppress(DriverError):  # a name that is no host name never had a directory
+                self._remove_tree(self.root / "ssl" / checked_domain(name))
+
     @staticmethod
     def _remove_empty_directory(path: Path) -> None:
         try:
@@ -425,6 +443,7 @@ class LinuxHostingDriver(LocalDriver):
         self._set_line(self.ftp_passwd_path, domain, None)
         self.vhost_path(domain).unlink(missing_ok=True)
         self._remove_tree(self.site_path(domain))
+        self._remove_certificates(spec)
 
     def _measured_path(self, spec: AssetSpec) -> Path:
         return self.site_path(spec.name)

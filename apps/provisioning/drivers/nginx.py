@@ -2,9 +2,15 @@
 
 Every block answers the site's name and its enabled host headers, serves `/.well-known/acme-challenge/` from
 `<root>/acme-challenges/` (also while suspended, for HTTP-01), switches gzip on or off, and passes PHP to the
-hosting's own PHP-FPM pool. A suspended hosting answers 503 with the suspension page. With `ssl_enabled` and a
-certificate in `<root>/ssl/<site name>/{fullchain,privkey}.pem` (written by the certificate driver), the site
-also listens on the HTTPS port, with HTTP/2 if enabled, and `https_redirect_enabled` turns plain HTTP into a 301.
+hosting's own PHP-FPM pool. A suspended hosting answers 503 with the suspension page.
+
+HTTPS: with `ssl_enabled`, each of the site's names (its own and its host headers) that has a certificate in
+`<root>/ssl/<name>/{fullchain,privkey}.pem` (written by the certificate job) gets an HTTPS server block of its own
+on the HTTPS port (HTTP/2 if enabled) with the site's body. That block also answers the site's names without a
+certificate of their own that its certificate's subjectAltName covers (e.g. `www.` in a certificate for both),
+so no name is in two HTTPS blocks (nginx would warn of a conflicting server name and use only the first).
+`https_redirect_enabled` turns plain HTTP into a 301 for the names served over HTTPS only: a name without a
+certificate keeps being served over plain HTTP, since https for it would present a certificate for another name.
 
 `apply_config` writes the file, runs ``nginx -t`` and only then reloads; when the test fails the previous file
 is put back, so an invalid configuration never reaches the running nginx. The certificate job, after writing a
@@ -26,6 +32,8 @@ import re
 import subprocess
 import time
 from pathlib import Path
+
+from cryptography import x509
 
 from apps.provisioning.drivers.base import DriverError
 
@@ -55,17 +63,68 @@ def _listen(addresses, port: int, extra: str = "") -> list[str]:
     return [f"    listen {f'[{address}]' if ':' in address else address}:{port}{suffix};" for address in addresses]
 
 
-def certificate_digest(fullchain: Path) -> str:
-    """The SHA-256 of the certificate chain file: what changes when a certificate is renewed in place."""
+def _chain_bytes(fullchain: Path) -> bytes:
     try:
-        return hashlib.sha256(fullchain.read_bytes()).hexdigest()
+        return fullchain.read_bytes()
     except OSError as exc:
         what = f"the certificate of {fullchain.parent.name}"
         raise DriverError(f"Cannot read {what}: {exc.strerror}.", code="nginx_error") from exc
 
 
+def certificate_digest(fullchain: Path) -> str:
+    """The SHA-256 of the certificate chain file: what changes when a certificate is renewed in place."""
+    return hashlib.sha256(_chain_bytes(fullchain)).hexdigest()
+
+
+def certificate_names(fullchain: Path, name: str) -> frozenset[str]:
+    """The DNS names of the chain's leaf certificate (its subjectAltName) and `name`, the one it is stored for
+    (alone when the file names none or is not PEM)."""
+    try:
+        leaf = x509.load_pem_x509_certificates(_chain_bytes(fullchain))[0]
+        names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (ValueError, IndexError, x509.ExtensionNotFound):
+        return frozenset({name})
+    return frozenset(str(dns).lower().rstrip(".") for dns in names.get_values_for_type(x509.DNSName)) | {name}
+
+
+def _covers(names: frozenset[str], host: str) -> bool:
+    """Whether a certificate for `names` is valid for `host` (a wildcard covers exactly one label)."""
+    return host in names or ("." in host and "*." + host.split(".", 1)[1] in names)
+
+
+def https_blocks(site, certificates: dict[str, tuple[Path, Path]]) -> list[tuple[tuple[str, ...], tuple[Path, Path]]]:
+    """The site's HTTPS server blocks as (names, certificate): one per name with a certificate of its own (the
+    site's name first), each also taking the names without one that its certificate covers. No name is in two."""
+    if not site.ssl_enabled:
+        return []
+    own = [name for name in site.server_names if name in certificates]
+    claimed = set(own)
+    blocks = []
+    for name in own:
+        covered = certificate_names(certificates[name][0], name)
+        names = [name] + [other for other in site.server_names if other not in claimed and _covers(covered, other)]
+        claimed.update(names)
+        blocks.append((tuple(names), certificates[name]))
+    return blocks
+
+
+def _common(hosting, config, site, names) -> list[str]:
+    """What every block of `site` starts with: the names it answers, its logs, the ACME challenge directory."""
+    return [
+        f"    server_name {' '.join(names)};",
+        f"    access_log {config.log_dir(hosting.domain_name)}/{site.name}.access.log;",
+        f"    error_log {config.log_dir(hosting.domain_name)}/{site.name}.error.log;",
+        "",
+        "    location ^~ /.well-known/acme-challenge/ {",
+        f"        alias {config.acme_dir}/;",
+        "        default_type text/plain;",
+        "    }",
+    ]
+
+
 def render_config(hosting, config, *, certificates: dict[str, tuple[Path, Path]]) -> str:
-    """The hosting's nginx file. `certificates` maps a site name to its (fullchain, privkey) when it has both."""
+    """The hosting's nginx file. `certificates` maps a host name (a site's name or host header) to its own
+    (fullchain, privkey) when it has both."""
     home = config.home(hosting.domain_name)
     per_server_http2 = nginx_version(config.nginx_binary) >= (1, 25, 1)
     blocks = [
@@ -73,18 +132,6 @@ def render_config(hosting, config, *, certificates: dict[str, tuple[Path, Path]]
         "# Rewritten on every change; edit the hosting in Paneel instead.",
     ]
     for site in hosting.sites:
-        names = " ".join(site.server_names)
-        certificate = certificates.get(site.name) if site.ssl_enabled else None
-        common = [
-            f"    server_name {names};",
-            f"    access_log {config.log_dir(hosting.domain_name)}/{site.name}.access.log;",
-            f"    error_log {config.log_dir(hosting.domain_name)}/{site.name}.error.log;",
-            "",
-            "    location ^~ /.well-known/acme-challenge/ {",
-            f"        alias {config.acme_dir}/;",
-            "        default_type text/plain;",
-            "    }",
-        ]
         if hosting.suspended:
             body = [
                 "",
@@ -132,13 +179,18 @@ def render_config(hosting, config, *, certificates: dict[str, tuple[Path, Path]]
                 "        deny all;",
                 "    }",
             ]
-        redirect = certificate is not None and site.https_redirect_enabled and not hosting.suspended
-        http_body = (
-            ["", "    location / {", "        return 301 https://$host$request_uri;", "    }"] if redirect else body
-        )
-        blocks += ["", "server {", *_listen(config.web_listen, config.http_port), *common, *http_body, "}"]
-        if certificate is not None:
-            fullchain, privkey = certificate
+        secured = https_blocks(site, certificates)
+        certified = [name for names, _ in secured for name in names]
+        plain = [name for name in site.server_names if name not in certified]
+        http = _listen(config.web_listen, config.http_port)
+        if certified and site.https_redirect_enabled and not hosting.suspended:
+            redirect = ["", "    location / {", "        return 301 https://$host$request_uri;", "    }"]
+            blocks += ["", "server {", *http, *_common(hosting, config, site, certified), *redirect, "}"]
+            if plain:
+                blocks += ["", "server {", *http, *_common(hosting, config, site, plain), *body, "}"]
+        else:
+            blocks += ["", "server {", *http, *_common(hosting, config, site, site.server_names), *body, "}"]
+        for names, (fullchain, privkey) in secured:
             if per_server_http2:
                 listen = _listen(config.web_listen, config.https_port, "ssl")
                 listen.append(f"    http2 {'on' if site.http2_enabled else 'off'};")
@@ -151,7 +203,7 @@ def render_config(hosting, config, *, certificates: dict[str, tuple[Path, Path]]
                 f"    # Certificate chain sha256 {certificate_digest(fullchain)}.",
                 f"    ssl_certificate {fullchain};",
                 f"    ssl_certificate_key {privkey};",
-                *common,
+                *_common(hosting, config, site, names),
                 *body,
                 "}",
             ]

@@ -9,7 +9,8 @@ keeps, on the server the job runs on (paths from the server's `services`, Debian
   0750) with the sites' document roots (main site `/www`, subsites `/subsites/<name>` unless set) and `tmp/`;
 - its nginx file (`nginx.py`), PHP-FPM pool (`phpfpm.py`), pure-ftpd virtual user (`pureftpd.py`),
   `~/.ssh/authorized_keys` (`ssh.py`) and crontab (`cron.py`);
-- its logs in `<root>/logs/<domain>/`, outside the home, so the user cannot point a log at another file.
+- its logs in `<root>/logs/<domain>/`, outside the home, so the user cannot point a log at another file;
+- on delete also the certificates of its names, `<root>/ssl/<name>/` (written by the certificate job).
 
 The whole spec is validated before anything is touched (`hosting.checked_hosting`: names, paths, hashes, SSH keys
 through ``ssh-keygen``, schedules, the PHP version against what the server has), and every step converges, so a
@@ -267,6 +268,7 @@ class WebStackDriver(LocalDriver):
             phpfpm.apply_pool(hosting, self.config, self._write_config, remove=True)
             self._remove_tree(self.config.home(hosting.domain_name))
             self._remove_tree(self.config.log_dir(hosting.domain_name))
+            self._remove_certificates(spec)
             if owned is not None:
                 self._delete_user(hosting.system_user)
 
@@ -284,10 +286,13 @@ class WebStackDriver(LocalDriver):
     # nginx, also for the certificate driver
     def apply_nginx(self, hosting: Hosting) -> bool:
         """(Re)write the hosting's nginx file from `hosting` and the certificates on disk; test; reload."""
+        # Every name of a site with https has its own certificate if the certificate job wrote one for it.
         certificates = {
-            site.name: certificate
+            name: certificate
             for site in hosting.sites
-            if site.ssl_enabled and (certificate := self.config.certificate(site.name)) is not None
+            if site.ssl_enabled
+            for name in site.server_names
+            if (certificate := self.config.certificate(name)) is not None
         }
         self._directory(self.config.acme_dir, PUBLIC_DIR_MODE)
         self._directory(self.config.suspension_page.parent, PUBLIC_DIR_MODE)
