@@ -159,3 +159,57 @@ def test_lets_encrypt_through_the_nginx_driver_serves_the_site_over_https_and_re
     presented = served_certificate(web_stack, domain)
     assert presented.serial_number == x509.load_pem_x509_certificates(renewed.fullchain_pem.encode())[0].serial_number
     assert https_get(web_stack, pebble.root_pem, domain).stdout == f"the shop's own page at {domain}\n"
+
+
+def dns_names(certificate: x509.Certificate) -> list[str]:
+    return certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName
+    )
+
+
+def test_a_host_header_with_its_own_certificate_is_served_with_it_beside_the_sites_own(
+    shop, web_stack, pebble_for_web_stack, tenant_a, api_client
+):
+    from apps.assets.hosting_services import add_host_header, delete_host_header
+
+    pebble, _ = pebble_for_web_stack
+    domain, www, alias = shop.name, f"www.{shop.name}", f"alias.{shop.name}"
+    page = f"the shop's own page at {domain}\n"
+    owner = principal(tenant_a, "owner")
+    with run_jobs():  # www again, and an alias that gets no certificate, as host headers added through the services
+        delete_host_header(principal=owner, asset_id=shop.pk, site_name=domain, domain_name=www)
+        add_host_header(principal=owner, asset_id=shop.pk, site_name=domain, domain_name=www)
+        add_host_header(principal=owner, asset_id=shop.pk, site_name=domain, domain_name=alias)
+    client = api_client(tenant_a, "write")
+    for hostname in (domain, www):
+        with run_jobs():
+            response = client.put(f"/v2/linuxhostings/{domain}/sslsettings/{hostname}/letsencrypt", {"enabled": True})
+        assert response.status_code == 204, response.content
+        job = ProvisioningJob.objects.filter(action="ssl_request.issue").latest("created_at")
+        assert job.status == JobStatus.FINISHED, job.error
+    assert sorted(c.subject_alt_names for c in Certificate.objects.filter(hosting=shop)) == [[domain], [www]]
+
+    driver = WebStackDriver.for_server(web_stack.server)
+    conf = driver.config.nginx_site_path(driver.hosting(spec_of(shop))).read_text()
+    assert f"ssl_certificate {web_stack.root / 'ssl' / www / 'fullchain.pem'};" in conf
+    assert f"    server_name {domain};" in conf and f"    server_name {www};" in conf
+    tested = subprocess.run(
+        [driver.config.nginx_binary, "-t", "-c", str(driver.config.nginx_config)], capture_output=True, text=True
+    )
+    assert tested.returncode == 0 and "conflicting server name" not in tested.stderr, tested.stderr
+
+    for host in (domain, www):
+        fetched = https_get(web_stack, pebble.root_pem, host)
+        assert fetched.returncode == 0, fetched.stderr  # curl checks the name against the presented certificate
+        assert fetched.stdout == page
+        assert dns_names(served_certificate(web_stack, host)) == [host]
+    assert https_get(web_stack, pebble.root_pem, alias).returncode != 0  # no certificate names it
+
+    with run_jobs():
+        response = client.put(f"/v2/linuxhostings/{domain}/sslsettings/{www}/autoredirect", {"enabled": True})
+    assert response.status_code == 204, response.content
+    for host in (domain, www):
+        status, headers, _ = curl(web_stack, host, "/basket")
+        assert status == 301 and headers["location"] == f"https://{host}/basket"
+    # The alias has no certificate: it keeps being served over plain HTTP rather than redirected to a wrong one.
+    assert curl(web_stack, alias)[:3:2] == (200, page.encode())
