@@ -41,6 +41,17 @@ def assets(asset_type, *columns, **expressions):
     return view
 
 
+def mailboxes(request):
+    """One domain's mailboxes, all of them (the list is not paged, as in the reference)."""
+    rows = Asset.objects.filter(
+        reseller_id=int(request.GET["reseller"]),
+        asset_type=AssetType.MAILBOX,
+        account__identifier=request.GET["domain_name"],
+    ).order_by("created_at", "id")
+    columns = ("name", "max_size", "actual_size", "account_id", "status")
+    return JsonResponse(list(rows.values(*columns)), safe=False)
+
+
 def servicepacks(request):
     reseller_id = int(request.GET["reseller"])
     allowed = ServicePack.allowed_resellers.through.objects.filter(reseller_id=reseller_id)
@@ -124,7 +135,7 @@ L2_VIEWS = {
     "mysqldatabases": assets(
         AssetType.MYSQL, "name", "max_size", "actual_size", "account_id", "status", user_count=UserCount()
     ),
-    "mailboxes": assets(AssetType.MAILBOX, "name", "max_size", "actual_size", "account_id", "status"),
+    "mailboxes": mailboxes,
     "linuxhostings": assets(
         AssetType.LINUX_HOSTING,
         "account_id",
