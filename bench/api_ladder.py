@@ -152,9 +152,8 @@ def create_database_if_missing(connection) -> None:
 
 
 def seed_big_reseller() -> None:
-    from apps.panel.management.commands.seed_demo import BENCH_PASSWORD, BenchRows, bench_servicepack
-
     from apps.assets.passwords import mysql_native_hash, sha512_crypt
+    from apps.panel.management.commands.seed_demo import BENCH_PASSWORD, BenchRows, bench_servicepack
 
     mysql_count = BIG_ASSETS_PER_ACCOUNT * 3 // 10 or 1
     BenchRows(

@@ -134,6 +134,8 @@ class AccountList(HintedView, ApiView):
     """The reseller's accounts (filters, `ordering`, paging, `with` hints), and account creation."""
 
     compiled_lists = True
+    # `asset_type` reads the reseller's counts to build its query (apps.accounts.filters): never kept compiled.
+    compiled_filters = frozenset(AccountFilterSet.base_filters) - {"asset_type"}
     queryset = Account.objects.none()  # schema introspection only; get_queryset scopes to the principal
     filterset_class = AccountFilterSet
     ordering_fields = ["created_at", "identifier", "id"]

@@ -64,19 +64,27 @@ class SkipTakePagination(BasePagination):
         total: Callable[[], int] | None = None,
         compiled_key: Hashable | None = None,
     ) -> list:
-        """The page as `.values(*columns, **expressions)` rows (each through `transform`, if given), and the exact
+        """The page of `queryset` (or of what the callable `queryset` builds, only when it must be built) as
+        `.values(*columns, **expressions)` rows (each through `transform`, if given), and the exact
         total, in one query: the total is a `COUNT(*) OVER ()` column of the page (only a page past the end needs
         a `COUNT(*)` of its own). `total_expression` (with `total`, for a page past the end) replaces the count by
         one the database keeps (apps.listcounts)."""
         self.request = request
         self.skip = non_negative(request, "skip", 0)
         self.take = min(non_negative(request, "take", DEFAULT_TAKE), MAX_TAKE)
+        built: list[QuerySet] = []
+
+        def filtered() -> QuerySet:
+            if not built:
+                built.append(queryset() if callable(queryset) else queryset)
+            return built[0]
+
         rows = []
         if self.take and self.skip < HUGE:
             counted = total_expression if total_expression is not None else Window(Count("*"))
 
             def page():
-                values = queryset.values(*columns, **expressions, paging_total=counted)
+                values = filtered().values(*columns, **expressions, paging_total=counted)
                 return values[self.skip : self.skip + self.take]
 
             if compiled_key is None:
@@ -86,7 +94,7 @@ class SkipTakePagination(BasePagination):
         if rows:
             self.total = rows[0]["paging_total"]
         elif self.skip or not self.take:
-            self.total = total() if total is not None else queryset.count()
+            self.total = total() if total is not None else filtered().count()
         else:
             self.total = 0
         for row in rows:

@@ -87,6 +87,9 @@ class ApiView(GenericAPIView):
     # A list whose queryset depends on nothing but the principal's reseller and the URL's arguments (no clock, no
     # other attribute of the principal): its unfiltered pages keep their compiled SQL (apps.core.prepared).
     compiled_lists = False
+    # The filters (of `filterset_class`) whose SQL depends on nothing but their values, never on the data (a filter
+    # that reads rows to build its query must not be here): a list filtered by them keeps its compiled SQL too.
+    compiled_filters: frozenset[str] = frozenset()
 
     @property
     def principal(self) -> Principal:
@@ -167,18 +170,31 @@ class ApiView(GenericAPIView):
         With `count_kind`, an unfiltered list reads its total from the trigger-kept count (apps.listcounts)."""
         reseller_id = self.principal.reseller_id
         counted = bool(count_kind) and not self.filters_requested()
-        plain = self.compiled_lists and set(self.request.query_params) <= PLAIN_LIST_PARAMS
         page = self.paginator.paginate_values(
-            self.filter_queryset(queryset),
+            lambda: self.filter_queryset(queryset),
             self.request,
             columns=columns,
             expressions=expressions or {},
             transform=transform,
             total_expression=listcounts.total_expression(reseller_id, count_kind) if counted else None,
             total=(lambda: listcounts.total(reseller_id, count_kind)) if counted else None,
-            compiled_key=(type(self), tuple(sorted(self.kwargs.items())), reseller_id, counted) if plain else None,
+            compiled_key=self.compiled_key(counted),
         )
         return self.paginator.get_paginated_response(page)
+
+    def compiled_key(self, *extra) -> tuple | None:
+        """What the SQL of this request's list depends on, when the view vouches for it (`compiled_lists`, and no
+        query parameter but skip, take, `ordering` and `compiled_filters`): the view, its URL's arguments, the
+        reseller and the parameters' values. A request whose parameters are refused never gets that far, so a kept
+        query was valid; a hit builds no FilterSet."""
+        if not self.compiled_lists:
+            return None
+        params = self.request.query_params
+        names = set(params) - PLAIN_LIST_PARAMS
+        if not names <= self.compiled_filters | {"ordering"}:
+            return None
+        values = tuple(sorted((name, tuple(params.getlist(name))) for name in names))
+        return (type(self), tuple(sorted(self.kwargs.items())), self.principal.reseller_id, values, *extra)
 
     def filters_requested(self) -> bool:
         filterset_class = getattr(self, "filterset_class", None)

@@ -30,7 +30,7 @@ AUDIT_EVENT_COLUMNS = tuple(AuditEventOut().fields)  # the list reads these as `
 class AuditEventList(ApiView):
     """Who changed what, through which door (panel, API, admin, worker), newest first."""
 
-    compiled_lists = True
+    compiled_lists, compiled_filters = True, frozenset(AuditEventFilterSet.base_filters)
     queryset = AuditEvent.objects.none()  # schema introspection only; get_queryset scopes to the principal
     filterset_class = AuditEventFilterSet
     ordering_fields = ["at", "id"]  # an audit event has `at`, not `created_at`

@@ -117,7 +117,7 @@ class JobDetail(ApiView):
 class JobList(ApiView):
     """The reseller's provisioning jobs, newest first."""
 
-    compiled_lists = True
+    compiled_lists, compiled_filters = True, frozenset(ProvisioningJobFilterSet.base_filters)
     queryset = ProvisioningJob.objects.none()  # schema introspection only; get_queryset scopes to the principal
     serializer_class = JobOut
     filterset_class = ProvisioningJobFilterSet

@@ -44,3 +44,36 @@ def test_a_compiled_page_costs_one_query_for_its_rows(api_client, tenant_a, djan
     alpha.get("/v2/ipwhitelist")
     with django_assert_max_num_queries(2):  # the key (with its reseller and whitelist), the page with its total
         assert cidrs(alpha.get("/v2/ipwhitelist")) == ["192.0.2.10"]
+
+
+def test_a_filtered_list_kept_compiled_sees_new_rows_and_bad_filters_stay_refused(
+    api_client, tenant_a, account_a, servicepack
+):
+    from apps.accounts.models import Account, Status
+    from apps.servicepacks.models import AssetType
+    from tests.api.conftest import add_asset_rows
+
+    client = api_client(tenant_a, "read")
+
+    def identifiers(target):
+        response = client.get(target)
+        assert response.status_code == 200, response.content
+        return [account["identifier"] for account in response.json()]
+
+    assert identifiers("/v2/accounts?status=suspended") == []
+    Account.objects.create(
+        reseller=tenant_a["reseller"], identifier="paused.example", servicepack=servicepack, status=Status.SUSPENDED
+    )
+    assert identifiers("/v2/accounts?status=suspended") == ["paused.example"]
+    for _ in range(2):
+        assert client.get("/v2/accounts?status=bogus").status_code == 400
+
+    # `asset_type` reads the reseller's assets to build its query: a new asset of the type shows at once.
+    assert identifiers("/v2/accounts?asset_type=mailbox") == []
+    add_asset_rows(AssetType.MAILBOX, [(account_a, f"info@{account_a.identifier}", {})])
+    assert identifiers("/v2/accounts?asset_type=mailbox") == [account_a.identifier]
+
+    mailboxes = f"/v2/mailboxes?domain_name={account_a.identifier}"
+    assert [box["name"] for box in client.get(mailboxes).json()] == [f"info@{account_a.identifier}"]
+    add_asset_rows(AssetType.MAILBOX, [(account_a, f"sales@{account_a.identifier}", {})])
+    assert len(client.get(mailboxes).json()) == 2  # the unpaged list, kept compiled, read afresh

@@ -238,7 +238,7 @@ class HostingPart(LinuxHostingView):
 
 class LinuxHostingList(LinuxHostingView):
     filterset_class = AssetFilterSet
-    compiled_lists = True
+    compiled_lists, compiled_filters = True, frozenset(AssetFilterSet.base_filters)
 
     @extend_schema(
         operation_id="linuxhostings_list",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.api.bulk import MAX_ITEMS, BulkResultOut, bulk_create
 from apps.api.hints import HintedView, with_parameter
+from apps.api.paging import COMPILED_PAGES
 from apps.api.views import ApiView
 from apps.assets import services
 from apps.assets.api.rows import ROWS
@@ -115,7 +116,7 @@ class MySqlView(AssetView):
 
 class MySqlDatabaseList(MySqlView):
     filterset_class = AssetFilterSet
-    compiled_lists = True
+    compiled_lists, compiled_filters = True, frozenset(AssetFilterSet.base_filters)
 
     @extend_schema(
         operation_id="mysqldatabases_list",
@@ -297,6 +298,7 @@ class MailboxView(AssetView):
 
 class MailboxList(MailboxView):
     filterset_class = AssetFilterSet
+    compiled_lists, compiled_filters = True, frozenset(AssetFilterSet.base_filters)
     pagination_class = None  # the reference does not page this collection: its clients read one answer
 
     @extend_schema(
@@ -307,12 +309,17 @@ class MailboxList(MailboxView):
         responses={200: MailboxOut(many=True)},
     )
     def get(self, request):
-        mailboxes = self.filter_queryset(self.get_queryset())
         if self.with_selection():  # expanding needs the objects: the serializer's path
+            mailboxes = self.filter_queryset(self.get_queryset())
             return Response(self.expanded(MailboxOut(mailboxes, many=True).data, mailboxes))
         columns, expressions, transform = ROWS[self.asset_type]
-        rows = mailboxes.values(*columns, **expressions)
-        return Response([transform(row) for row in rows] if transform else list(rows))
+
+        def build():
+            return self.filter_queryset(self.get_queryset()).values(*columns, **expressions)
+
+        key = self.compiled_key()
+        rows = COMPILED_PAGES.rows(key, build) if key is not None else list(build())
+        return Response([transform(row) for row in rows] if transform else rows)
 
     @extend_schema(
         operation_id="mailboxes_create",
