@@ -154,7 +154,7 @@ class AccountList(HintedView, ApiView):
         if self.with_selection():  # expanding needs the objects: the serializer's path
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
             return self.get_paginated_response(self.expanded(AccountOut(page, many=True).data, page))
-        return self.list_response(self.get_queryset(), ACCOUNT_COLUMNS, count_kind=listcounts.ACCOUNTS)
+        return self.list_response(self.get_queryset, ACCOUNT_COLUMNS, count_kind=listcounts.ACCOUNTS)
 
     @extend_schema(
         operation_id="accounts_create",

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
@@ -158,20 +159,21 @@ class ApiView(GenericAPIView):
 
     def list_response(
         self,
-        queryset,
+        queryset: Callable[[], QuerySet],
         columns: tuple[str, ...],
         expressions: dict | None = None,
         transform: Callable[[dict], dict] | None = None,
         count_kind: str = "",
     ) -> Response:
-        """A paged list of `.values(*columns, **expressions)` rows of the filtered, ordered queryset, each through
+        """A paged list of `.values(*columns, **expressions)` rows of the filtered, ordered queryset (built by
+        `queryset()`, the view's `get_queryset`, only when the page's SQL is not kept compiled), each through
         `transform` if given: the list endpoints' hot path (one query for page and total, no model instances, no
         serializer; the output serializers stay the schema, and tests/api/test_list_rows.py holds them equal).
         With `count_kind`, an unfiltered list reads its total from the trigger-kept count (apps.listcounts)."""
         reseller_id = self.principal.reseller_id
         counted = bool(count_kind) and not self.filters_requested()
         page = self.paginator.paginate_values(
-            lambda: self.filter_queryset(queryset),
+            lambda: self.filter_queryset(queryset()),
             self.request,
             columns=columns,
             expressions=expressions or {},

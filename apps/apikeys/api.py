@@ -67,7 +67,7 @@ class ApiKeyList(FullLevelView):
         responses={200: ApiKeyOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), API_KEY_COLUMNS)
+        return self.list_response(self.get_queryset, API_KEY_COLUMNS)
 
     @extend_schema(
         operation_id="apikeys_create",

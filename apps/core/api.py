@@ -44,4 +44,4 @@ class AuditEventList(ApiView):
         responses={200: AuditEventOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), AUDIT_EVENT_COLUMNS)
+        return self.list_response(self.get_queryset, AUDIT_EVENT_COLUMNS)

@@ -47,7 +47,7 @@ class WhitelistEntryList(FullLevelView):
         responses={200: WhitelistEntryOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), WHITELIST_COLUMNS)
+        return self.list_response(self.get_queryset, WHITELIST_COLUMNS)
 
     @extend_schema(
         operation_id="ipwhitelist_create",

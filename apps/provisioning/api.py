@@ -131,4 +131,4 @@ class JobList(ApiView):
         responses={200: JobOut(many=True)},
     )
     def get(self, request):
-        return self.list_response(self.get_queryset(), tuple(JobOut.Meta.fields), transform=job_row)
+        return self.list_response(self.get_queryset, tuple(JobOut.Meta.fields), transform=job_row)

@@ -251,7 +251,7 @@ class LinuxHostingList(LinuxHostingView):
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
             return self.get_paginated_response(self.expanded(LinuxHostingOut(page, many=True).data, page))
         return self.list_response(
-            self.get_queryset(), *ROWS[self.asset_type], count_kind=listcounts.asset_kind(self.asset_type)
+            self.get_queryset, *ROWS[self.asset_type], count_kind=listcounts.asset_kind(self.asset_type)
         )
 
 
