@@ -45,7 +45,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def start_worker(args: argparse.Namespace, log: Path) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "db_worker", "--no-reload"]
+    # Every queue, as `make serve` runs it (the seed places accounts on its one local server).
+    command = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "db_worker", "--no-reload", "--queue-name", "*"]
     if args.interval:
         command += ["--interval", args.interval]
     env = api_ladder.environment(args, production=True)
