@@ -13,7 +13,8 @@ from apps.core.errors import FieldProblem, ValidationFailed
 from apps.core.prepared import CompiledQueries
 
 DEFAULT_TAKE = 25
-# The compiled SQL of the hot list pages (unfiltered, default order), by view, reseller, skip and take.
+# The compiled SQL of the hot list pages, by view, URL arguments, reseller, filters, skip and take
+# (ApiView.compiled_key).
 COMPILED_PAGES = CompiledQueries(size=1024)
 MAX_TAKE = 100
 

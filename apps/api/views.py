@@ -86,7 +86,7 @@ class ApiView(GenericAPIView):
     idempotent = True
     etag_on_get = False  # single-resource GETs set it
     # A list whose queryset depends on nothing but the principal's reseller and the URL's arguments (no clock, no
-    # other attribute of the principal): its unfiltered pages keep their compiled SQL (apps.core.prepared).
+    # other attribute of the principal): its pages keep their compiled SQL (apps.core.prepared, `compiled_key`).
     compiled_lists = False
     # The filters (of `filterset_class`) whose SQL depends on nothing but their values, never on the data (a filter
     # that reads rows to build its query must not be here): a list filtered by them keeps its compiled SQL too.
