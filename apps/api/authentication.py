@@ -14,7 +14,6 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
@@ -24,9 +23,9 @@ from apps.api.errors import (
     InvalidSignature,
     InvalidToken,
     IpNotWhitelisted,
-    ReplayedNonce,
     StaleTimestamp,
 )
+from apps.api.ratelimit import claim_nonce
 from apps.apikeys import signing
 from apps.apikeys.models import ApiKey, ResellerApplication
 from apps.core.crypto import decrypt
@@ -190,9 +189,8 @@ class HmacAuthentication(BaseAuthentication):
         if getattr(request._request, "nonce_counted_with_rate_limit", False):
             request._request.deferred_nonce = nonce
             request._request.used_api_key = api_key
-        elif not cache.add(nonce[0], 1, timeout=nonce[1]):
-            raise ReplayedNonce("This nonce was already used; make a new one for every request.")
         else:
+            claim_nonce(nonce)
             mark_used(api_key)
         principal = Principal(
             reseller=api_key.reseller,

@@ -88,10 +88,8 @@ class SkipTakePagination(BasePagination):
                 values = filtered().values(*columns, **expressions, paging_total=counted)
                 return values[self.skip : self.skip + self.take]
 
-            if compiled_key is None:
-                rows = list(page())
-            else:
-                rows = COMPILED_PAGES.rows((compiled_key, self.skip, self.take), page)
+            key = None if compiled_key is None else (compiled_key, self.skip, self.take)
+            rows = COMPILED_PAGES.rows(key, page)
         if rows:
             self.total = rows[0]["paging_total"]
         elif self.skip or not self.take:

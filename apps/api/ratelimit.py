@@ -28,6 +28,7 @@ from apps.core.principal import Principal
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 PERIOD = 60  # every Paneel limit is per minute
 FAILED_AUTH_GROUP = "api-auth-failed-ip"
+REPLAYED = "This nonce was already used; make a new one for every request."
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,21 @@ def redis_counting() -> RedisCache | None:
     return counting if isinstance(counting, RedisCache) and alias == DEFAULT_CACHE_ALIAS else None
 
 
+def claim_nonce(nonce: tuple[str, int]) -> None:
+    """Claim a nonce (its cache key and lifetime) with the cache's atomic `add`: of two requests with the same nonce,
+    exactly one wins; the other gets ReplayedNonce."""
+    if not caches[DEFAULT_CACHE_ALIAS].add(nonce[0], 1, timeout=nonce[1]):
+        raise ReplayedNonce(REPLAYED)
+
+
 def count(request, buckets: list[Bucket], nonce: tuple[str, int] | None = None) -> list[Usage]:
     """Count (or, for `increment=False`, read) each bucket, after claiming `nonce` (its cache key and lifetime, as
     `cache.add` takes them) when one is given; one Redis round trip for all of it. Raises ReplayedNonce, having
     counted nothing, when the nonce was already used."""
     redis_cache = redis_counting()
     if redis_cache is None:
-        if nonce is not None and not caches[DEFAULT_CACHE_ALIAS].add(nonce[0], 1, timeout=nonce[1]):
-            raise ReplayedNonce("This nonce was already used; make a new one for every request.")
+        if nonce is not None:
+            claim_nonce(nonce)
         if not getattr(settings, "RATELIMIT_ENABLE", True):
             return []
         return [usage for bucket in buckets if (usage := counted_elsewhere(request, bucket)) is not None]
@@ -134,7 +142,7 @@ def count(request, buckets: list[Bucket], nonce: tuple[str, int] | None = None) 
         *("1" if bucket.increment else "0" for bucket in buckets),
     )
     if counts == -1:
-        raise ReplayedNonce("This nonce was already used; make a new one for every request.")
+        raise ReplayedNonce(REPLAYED)
     now = int(ratelimit_core.time.time())
     return [
         Usage(limit=bucket.limit, count=int(value or 0), reset=max(1, window - now))

@@ -91,8 +91,11 @@ class CompiledQueries:
         self.size = size
         self.local = threading.local()
 
-    def rows(self, key: Hashable, build: Callable[[], QuerySet]) -> list[dict[str, Any]]:
-        """The rows of `build()` (a `.values()` queryset), built and compiled only when `key` is new here."""
+    def rows(self, key: Hashable | None, build: Callable[[], QuerySet]) -> list[dict[str, Any]]:
+        """The rows of `build()` (a `.values()` queryset), built and compiled only when `key` is new here; with no
+        key (nothing vouches for the SQL), built and run as any queryset."""
+        if key is None:
+            return list(build())
         connection = connections[DEFAULT_DB_ALIAS]
         entries: OrderedDict | None = getattr(self.local, "entries", None)
         if entries is None:

@@ -31,44 +31,37 @@ def domain_detail(request, domain_id: int):
     )
 
 
-@panel_view(Level.WRITE)
-@require_http_methods(["GET", "POST"])
-def domain_register(request):
-    form = DomainOrderForm(posted(request))
+def order_page(request, *, transfer: bool):
+    """The registration or transfer form: the order goes through the same service the API uses."""
+    form = (DomainTransferForm if transfer else DomainOrderForm)(posted(request))
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        arguments = {"auth_code": data["auth_code"]} if transfer else {}
         ordered = run_service(
             request,
-            services.register_domain,
+            services.transfer_domain if transfer else services.register_domain,
             form=form,
             principal=request.principal,
-            domain_name=form.cleaned_data["domain_name"],
+            domain_name=data["domain_name"],
             registrant=form.registrant(),
-            name_servers=form.cleaned_data["name_servers"] or None,
+            name_servers=data["name_servers"] or None,
+            **arguments,
         )
         if ordered:
             domain, _ = ordered
-            messages.success(request, f"The registration of {domain} is ordered; it waits for the registrar.")
+            what = "transfer" if transfer else "registration"
+            messages.success(request, f"The {what} of {domain} is ordered; it waits for the registrar.")
             return redirect("domains:detail", domain_id=domain.pk)
-    return render(request, "domains/order.html", {"form": form, "transfer": False})
+    return render(request, "domains/order.html", {"form": form, "transfer": transfer})
+
+
+@panel_view(Level.WRITE)
+@require_http_methods(["GET", "POST"])
+def domain_register(request):
+    return order_page(request, transfer=False)
 
 
 @panel_view(Level.WRITE)
 @require_http_methods(["GET", "POST"])
 def domain_transfer(request):
-    form = DomainTransferForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        ordered = run_service(
-            request,
-            services.transfer_domain,
-            form=form,
-            principal=request.principal,
-            domain_name=form.cleaned_data["domain_name"],
-            auth_code=form.cleaned_data["auth_code"],
-            registrant=form.registrant(),
-            name_servers=form.cleaned_data["name_servers"] or None,
-        )
-        if ordered:
-            domain, _ = ordered
-            messages.success(request, f"The transfer of {domain} is ordered; it waits for the registrar.")
-            return redirect("domains:detail", domain_id=domain.pk)
-    return render(request, "domains/order.html", {"form": form, "transfer": True})
+    return order_page(request, transfer=True)

@@ -317,8 +317,7 @@ class MailboxList(MailboxView):
         def build():
             return self.filter_queryset(self.get_queryset()).values(*columns, **expressions)
 
-        key = self.compiled_key()
-        rows = COMPILED_PAGES.rows(key, build) if key is not None else list(build())
+        rows = COMPILED_PAGES.rows(self.compiled_key(), build)
         return Response([transform(row) for row in rows] if transform else rows)
 
     @extend_schema(

@@ -310,7 +310,7 @@ class LocalDriver(Driver):
                     placed = True
             if line is not None and not placed:
                 lines.append(line)
-            if lines == existing or not (lines or path.exists()):
+            if lines == existing:  # a missing file reads as no lines: nothing to write either
                 return False
             self._write_file(path, "".join(f"{current}\n" for current in lines), CREDENTIAL_FILE_MODE)
             if old_second is not None and int(path.stat().st_mtime) <= old_second:
