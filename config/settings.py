@@ -340,6 +340,9 @@ PANEEL_RATELIMIT_IP_WRITE_PER_MINUTE = int(env("PANEEL_RATELIMIT_IP_WRITE_PER_MI
 # Failed authentication attempts (HMAC, bearer tokens, /o/token/) per client IP a minute; past it, 429.
 PANEEL_RATELIMIT_FAILED_AUTH_PER_MINUTE = int(env("PANEEL_RATELIMIT_FAILED_AUTH_PER_MINUTE", "30"))
 PANEEL_HMAC_WINDOW_SECONDS = 300
+# How long a web process may keep an API key's rows between requests (apps.api.keyrows; 0: never). Every change
+# made through Django is seen from the next request anyway; this bounds only changes made around it (raw SQL).
+PANEEL_API_KEY_ROWS_SECONDS = int(env("PANEEL_API_KEY_ROWS_SECONDS", "60"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,4 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API v2"
 
     def ready(self) -> None:
-        from apps.api import schema  # noqa: F401  (registers the OpenAPI authentication extensions)
+        # keyrows: every process that can change API keys, resellers or whitelists announces it (admin, panel,
+        # shell, worker), not only the ones that serve the API. schema: the OpenAPI authentication extensions.
+        from apps.api import keyrows, schema  # noqa: F401

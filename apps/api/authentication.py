@@ -19,6 +19,7 @@ from django.utils import timezone
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework.authentication import BaseAuthentication
 
+from apps.api import keyrows
 from apps.api.errors import (
     InvalidSignature,
     InvalidToken,
@@ -30,7 +31,6 @@ from apps.apikeys import signing
 from apps.apikeys.models import ApiKey, ResellerApplication
 from apps.core.crypto import decrypt
 from apps.core.ip import client_ip
-from apps.core.prepared import PreparedValues
 from apps.core.principal import LEVEL_ORDER, ActorKind, Level, Principal, Via
 from apps.ipwhitelist.selectors import ip_in_cidrs, ip_is_whitelisted
 from apps.resellers.models import Membership, Reseller
@@ -109,34 +109,15 @@ class KeyWithWhitelist:
     cidrs: tuple[str, ...]  # the reseller's whitelist
 
 
-API_KEY_COLUMNS = ("id", "key", "secret_encrypted", "level", "name", "last_used_at", "expires_at", "revoked_at")
-RESELLER_COLUMNS = tuple(field.attname for field in Reseller._meta.concrete_fields)
-
-
-# The key's row, its reseller's and its whitelist's, compiled once (apps.core.prepared): compiling this query cost
-# a third of a short list's request. The placeholder is no key (keys are letters and digits).
-KEY_QUERY = PreparedValues(
-    lambda key: ApiKey.objects.filter(key=key).values(
-        *API_KEY_COLUMNS,
-        *(f"reseller__{name}" for name in RESELLER_COLUMNS),
-        "reseller__whitelist_entries__cidr",
-    ),
-    "\x00 any key",
-)
-
-
-def key_with_whitelist(key: str) -> KeyWithWhitelist | None:
-    """The API key, its reseller and the reseller's whitelist in one query (one row per whitelist entry).
-
-    Read fresh on every request, never cached: a revoked key, a deactivated reseller or a removed whitelist
-    entry is refused from the very next request, in every process."""
-    rows = KEY_QUERY.rows(key)
+def key_with_whitelist(rows: list[dict]) -> KeyWithWhitelist | None:
+    """The API key, its reseller and the reseller's whitelist, from the rows of `keyrows.KEY_QUERY` (one row per
+    whitelist entry; none for an unknown key). New instances every time: kept rows are shared by requests."""
     if not rows:
         return None
     row = rows[0]
-    reseller = Reseller(**{name: row[f"reseller__{name}"] for name in RESELLER_COLUMNS})
+    reseller = Reseller(**{name: row[f"reseller__{name}"] for name in keyrows.RESELLER_COLUMNS})
     reseller._state.adding, reseller._state.db = False, "default"
-    api_key = ApiKey(reseller=reseller, **{name: row[name] for name in API_KEY_COLUMNS})
+    api_key = ApiKey(reseller=reseller, **{name: row[name] for name in keyrows.API_KEY_COLUMNS})
     api_key._state.adding, api_key._state.db = False, "default"
     cidrs = tuple(cidr for row in rows if (cidr := row["reseller__whitelist_entries__cidr"]) is not None)
     return KeyWithWhitelist(api_key=api_key, cidrs=cidrs)
@@ -156,6 +137,7 @@ def mark_used(api_key: ApiKey) -> None:
         ApiKey.objects.filter(pk=api_key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
+        keyrows.note_used(api_key.key, now)
 
 
 class HmacAuthentication(BaseAuthentication):
@@ -169,15 +151,19 @@ class HmacAuthentication(BaseAuthentication):
         parsed = signing.parse_header(header)
         if parsed is None:
             raise InvalidSignature("The Authorization header is not a valid HMAC signature.")
-        found = key_with_whitelist(parsed.key)
+        # Where ApiView counts the request, and so checks that kept rows are still current before anything else
+        # (apps.api.keyrows), this process's kept rows may serve; rows that would refuse it are read again first.
+        counted = getattr(request._request, "nonce_counted_with_rate_limit", False)
+        fresh = getattr(request._request, "key_rows_fresh", False)
         body = request._request.body
-        if (
-            found is None
-            or not self.signed_over_target(found.api_key, parsed, request, body)
-            or not found.api_key.is_usable
-            or not found.api_key.reseller.is_active
-        ):
+        rows = keyrows.key_rows(parsed.key, keep=counted, fresh=fresh)
+        found = self.accepted(rows, parsed, request, body)
+        if found is None and rows.kept:
+            rows = keyrows.key_rows(parsed.key, keep=counted, fresh=True)
+            found = self.accepted(rows, parsed, request, body)
+        if found is None:
             raise InvalidSignature("The Authorization header is not a valid HMAC signature.")
+        request._request.key_rows_version = rows.version
         api_key = found.api_key
         window = settings.PANEEL_HMAC_WINDOW_SECONDS
         if abs(time.time() - parsed.timestamp) > window:
@@ -186,7 +172,7 @@ class HmacAuthentication(BaseAuthentication):
         # the rate-limit count that ApiView.initial claims it in (one Redis round trip for both, apps.api.ratelimit).
         # The key counts as used once the request is counted (a replay, or a cache that is down, leaves it as it was).
         nonce = (f"hmac-nonce:{api_key.pk}:{parsed.nonce}", 2 * window + 5)
-        if getattr(request._request, "nonce_counted_with_rate_limit", False):
+        if counted:
             request._request.deferred_nonce = nonce
             request._request.used_api_key = api_key
         else:
@@ -204,6 +190,18 @@ class HmacAuthentication(BaseAuthentication):
             request_id=getattr(request._request, "request_id", ""),
         )
         return ApiIdentity(principal, whitelisted=ip_in_cidrs(principal.ip or "", found.cidrs)), principal
+
+    def accepted(self, rows: keyrows.KeyRows, parsed, request, body: bytes) -> KeyWithWhitelist | None:
+        """The key of `rows` when the request is signed with its secret and the key and its reseller may be used."""
+        found = key_with_whitelist(rows.rows)
+        if (
+            found is None
+            or not self.signed_over_target(found.api_key, parsed, request, body)
+            or not found.api_key.is_usable
+            or not found.api_key.reseller.is_active
+        ):
+            return None
+        return found
 
     @staticmethod
     def signed_over_target(api_key: ApiKey, parsed: signing.ParsedHeader, request, body: bytes) -> bool:

@@ -5,13 +5,15 @@ The windows and cache keys are django-ratelimit's (`get_usage`'s fixed windows, 
 with `get_usage` everywhere. On Redis, a request's HMAC nonce is claimed and every bucket of the request counted
 in one round trip: a Lua script (`SET NX EX` of the nonce, then `SET NX EX` + `INCR` per bucket: exact across
 processes, as Redis runs a script atomically) that counts nothing when the nonce was already used, so a replayed
-request never spends its key's budget. On other caches (development, one process) the nonce is claimed with
-`cache.add` and the buckets counted with `get_usage(..., increment=True)`. The `X-RateLimit-*` headers report the
-bucket closest to its limit.
+request never spends its key's budget, and does nothing at all when the key rows the request was authenticated by
+were kept by this process and have changed since (apps.api.keyrows). On other caches (development, one process)
+the nonce is claimed with `cache.add` and the buckets counted with `get_usage(..., increment=True)`. The
+`X-RateLimit-*` headers report the bucket closest to its limit.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -78,14 +80,19 @@ def failed_auth_bucket(ip: str, *, increment: bool) -> Bucket:
     return Bucket(FAILED_AUTH_GROUP, ip or "unknown", settings.PANEEL_RATELIMIT_FAILED_AUTH_PER_MINUTE, increment)
 
 
-# KEYS: the nonce's key ("" for none), then one key per bucket. ARGV: the nonce's lifetime, the buckets' lifetime,
-# then "1" (count) or "0" (read only) per bucket. Answers the buckets' counts, or -1 when the nonce was used.
+# KEYS: the nonce's key ("" for none), the key of the version the caller's data was read at ("" for none), then one
+# key per bucket. ARGV: the nonce's lifetime, the buckets' lifetime, that version, then "1" (count) or "0" (read
+# only) per bucket. Answers the buckets' counts; -2, having done nothing, when the version is not the current one;
+# -1, having counted nothing, when the nonce was used.
 COUNT_SCRIPT = """
+if KEYS[2] ~= "" and redis.call("GET", KEYS[2]) ~= ARGV[3] then
+  return -2
+end
 if KEYS[1] ~= "" and not redis.call("SET", KEYS[1], 1, "NX", "EX", ARGV[1]) then
   return -1
 end
 local counts = {}
-for i = 2, #KEYS do
+for i = 3, #KEYS do
   if ARGV[i + 1] == "1" then
     redis.call("SET", KEYS[i], 0, "NX", "EX", ARGV[2])
     counts[#counts + 1] = redis.call("INCR", KEYS[i])
@@ -95,6 +102,22 @@ for i = 2, #KEYS do
 end
 return counts
 """
+
+
+# Per Django cache client (one per thread): its redis-py client with the scripts registered on it. `get_client`
+# builds a new redis-py client on each call, which cost more than the round trip it was for.
+_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def redis_script(redis_cache: RedisCache, source: str):
+    """The Lua `source` on `redis_cache`'s server, run by its SHA (EVALSHA) and loaded again if the server lost it."""
+    scripts = _SCRIPTS.get(redis_cache._cache)
+    if scripts is None:
+        scripts = _SCRIPTS[redis_cache._cache] = {}
+    script = scripts.get(source)
+    if script is None:
+        script = scripts[source] = redis_cache._cache.get_client(write=True).register_script(source)
+    return script
 
 
 def redis_counting() -> RedisCache | None:
@@ -113,10 +136,21 @@ def claim_nonce(nonce: tuple[str, int]) -> None:
         raise ReplayedNonce(REPLAYED)
 
 
-def count(request, buckets: list[Bucket], nonce: tuple[str, int] | None = None) -> list[Usage]:
+class StaleVersion(Exception):
+    """The data a request was authenticated by is no longer current (apps.api.keyrows): nothing was counted."""
+
+
+def count(
+    request,
+    buckets: list[Bucket],
+    nonce: tuple[str, int] | None = None,
+    version: tuple[str, str] | None = None,
+) -> list[Usage]:
     """Count (or, for `increment=False`, read) each bucket, after claiming `nonce` (its cache key and lifetime, as
     `cache.add` takes them) when one is given; one Redis round trip for all of it. Raises ReplayedNonce, having
-    counted nothing, when the nonce was already used."""
+    counted nothing, when the nonce was already used, and StaleVersion, having done nothing, when `version` (a
+    cache key and the value the caller read there) is no longer what that key holds. `version` is only given on
+    Redis (apps.api.keyrows keeps nothing elsewhere)."""
     redis_cache = redis_counting()
     if redis_cache is None:
         if nonce is not None:
@@ -131,16 +165,21 @@ def count(request, buckets: list[Bucket], nonce: tuple[str, int] | None = None) 
         )
         for bucket, window in zip(buckets, windows, strict=True)
     ]
-    client = redis_cache._cache.get_client(write=True)
-    counts = client.eval(
-        COUNT_SCRIPT,
-        1 + len(keys),
-        redis_cache.make_and_validate_key(nonce[0]) if nonce is not None else "",
-        *keys,
-        nonce[1] if nonce is not None else 0,
-        PERIOD + ratelimit_core.EXPIRATION_FUDGE,
-        *("1" if bucket.increment else "0" for bucket in buckets),
+    counts = redis_script(redis_cache, COUNT_SCRIPT)(
+        keys=[
+            redis_cache.make_and_validate_key(nonce[0]) if nonce is not None else "",
+            version[0] if version is not None else "",
+            *keys,
+        ],
+        args=[
+            nonce[1] if nonce is not None else 0,
+            PERIOD + ratelimit_core.EXPIRATION_FUDGE,
+            version[1] if version is not None else "",
+            *("1" if bucket.increment else "0" for bucket in buckets),
+        ],
     )
+    if counts == -2:
+        raise StaleVersion()
     if counts == -1:
         raise ReplayedNonce(REPLAYED)
     now = int(ratelimit_core.time.time())
@@ -172,8 +211,9 @@ def rate_limited(usage: Usage, what: str) -> RateLimited:
 
 def count_request(request, principal: Principal) -> Usage:
     """Count this request in its buckets, claiming its HMAC nonce first when authentication left that to the count
-    (`deferred_nonce`); raise ReplayedNonce for a used nonce, RateLimited (429 + Retry-After) when a bucket is over
-    its limit or when the client IP has failed to authenticate too often this minute."""
+    (`deferred_nonce`) and checking the version of its kept key rows (`key_rows_version`, apps.api.keyrows);
+    raise StaleVersion when those changed, ReplayedNonce for a used nonce, RateLimited (429 + Retry-After) when a
+    bucket is over its limit or when the client IP has failed to authenticate too often this minute."""
     kind = "read" if request.method in READ_METHODS else "write"
     read_limit, write_limit = principal_limits(principal)
     ip = principal.ip or "unknown"
@@ -192,7 +232,12 @@ def count_request(request, principal: Principal) -> Usage:
         ),
         failed_auth_bucket(ip, increment=False),
     ]
-    usages = count(request, buckets, getattr(request._request, "deferred_nonce", None))
+    usages = count(
+        request,
+        buckets,
+        getattr(request._request, "deferred_nonce", None),
+        getattr(request._request, "key_rows_version", None),
+    )
     if not usages:
         return Usage(limit=read_limit if kind == "read" else write_limit, count=0, reset=60)
     *request_usages, failed = usages

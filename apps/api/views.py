@@ -31,7 +31,7 @@ from apps.api.errors import (
     TokenInQuery,
 )
 from apps.api.paging import SkipTakePagination
-from apps.api.ratelimit import count_failed_authentication, count_request, rate_limited
+from apps.api.ratelimit import StaleVersion, Usage, count_failed_authentication, count_request, rate_limited
 from apps.core.errors import FieldProblem, InvalidState, NotFound, PreconditionFailed, ValidationFailed
 from apps.core.principal import Level, Principal
 from apps.core.tenancy import require_level
@@ -109,8 +109,8 @@ class ApiView(GenericAPIView):
         if not isinstance(request.auth, Principal):
             raise NotAuthenticated("Send an `Authorization: hmac ...` or `Authorization: Bearer ...` header.")
         try:
-            request.rate_usage = count_request(request, request.auth)
-        except ReplayedNonce as exc:  # a failed authentication, counted as every other one
+            request.rate_usage = self.count_request(request)
+        except FAILED_AUTHENTICATION as exc:  # a replayed nonce, or a key refused once read again
             self.count_failed_authentication(request, exc)
             raise
         except Exception as exc:
@@ -128,6 +128,17 @@ class ApiView(GenericAPIView):
             raise NotFound("Not found.")
         if self.idempotent and request.method == "POST" and request.META.get("HTTP_IDEMPOTENCY_KEY"):
             self.start_idempotent(request)
+
+    @staticmethod
+    def count_request(request) -> Usage:
+        """Count the request. When the key rows it was authenticated by were kept by this process and have changed
+        since (apps.api.keyrows), nothing was counted: authenticate it again from the database, and count that."""
+        try:
+            return count_request(request, request.auth)
+        except StaleVersion:
+            request._request.key_rows_fresh = True
+            request._authenticate()
+            return count_request(request, request.auth)
 
     @staticmethod
     def count_failed_authentication(request, exc: Exception) -> None:

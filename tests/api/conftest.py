@@ -1,20 +1,47 @@
 """Fixtures of the API suites: HMAC-signed clients of reseller A (`writer`, `reader`) and B (`other`), `run_jobs`,
-and `api_world`, one object of every kind the API names in its paths (tests/world.py), with `path_values`, what each
-path parameter of the OpenAPI document stands for in it. Helpers the suites import: `assert_problem`, `row_json`,
-`add_asset_rows`."""
+`redis_cache` (the default cache on Redis), and `api_world`, one object of every kind the API names in its paths
+(tests/world.py), with `path_values`, what each path parameter of the OpenAPI document stands for in it. Helpers
+the suites import: `assert_problem`, `row_json`, `add_asset_rows`."""
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable
 from types import SimpleNamespace
 
 import pytest
+import redis
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.accounts.models import Account, Status
 from apps.assets.models import Asset
 from tests.world import build_world
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the Redis server at 127.0.0.1:6379, under a random key prefix whose keys are deleted
+    afterwards (nothing is flushed); the test is skipped when Redis does not answer."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis does not answer at {REDIS_URL} ({exc}); start redis-server to run this test")
+    prefix = f"paneel-test-{secrets.token_hex(6)}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield caches["default"]
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture

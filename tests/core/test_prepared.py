@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from apps.api.authentication import KEY_QUERY
+from apps.api.keyrows import KEY_QUERY
 from apps.apikeys.models import ApiKey
 from apps.core.prepared import PreparedValues
 from apps.ipwhitelist.models import IpWhitelistEntry

@@ -1,6 +1,7 @@
 """Rate limits across processes (DESIGN 2 "Scaling out", 6): two gunicorn servers sharing one Redis and one
 database count one principal's requests together, so the 11th request of a 10-a-minute limit is refused
-whichever server answers it.
+whichever server answers it; and both see a change of API access data that a third process commits from their
+very next request, although each keeps the key's rows (apps.api.keyrows).
 
 Needs a Redis server at 127.0.0.1:6379; uses (and flushes) database 15, or `PANEEL_TEST_REDIS_DB`.
 """
@@ -246,3 +247,37 @@ def test_two_processes_share_nonces(servers, credentials):
         except urllib.error.HTTPError as error:
             statuses.append((error.code, json.loads(error.read())["code"]))
     assert statuses == [(200, None), (401, "replayed_nonce")]
+
+
+CHANGE = """
+from django.utils import timezone
+from apps.apikeys.models import ApiKey
+from apps.ipwhitelist.models import IpWhitelistEntry
+
+api_key = ApiKey.objects.get(key={key!r})
+if {what!r} == "unlist":
+    IpWhitelistEntry.objects.filter(reseller_id=api_key.reseller_id, cidr="127.0.0.1").delete()
+elif {what!r} == "list":
+    IpWhitelistEntry.objects.create(reseller_id=api_key.reseller_id, cidr="127.0.0.1")
+else:
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["revoked_at"])
+"""
+
+
+def test_a_change_made_by_a_third_process_takes_effect_at_once_in_both(servers, environment, credentials):
+    """Both servers keep the key's rows (apps.api.keyrows); a whitelist change or a revocation committed by a third
+    process (`manage.py shell`) is refused, or served, by both from their very next request."""
+    key, secret = credentials["key"], credentials["secret"]
+
+    def statuses() -> list[int]:
+        return [get(port, key, secret)[0] for port in servers]
+
+    assert statuses() == [200, 200]
+    assert statuses() == [200, 200]  # served from the kept rows
+    manage(environment, "shell", "-c", CHANGE.format(key=key, what="unlist"))
+    assert statuses() == [403, 403]
+    manage(environment, "shell", "-c", CHANGE.format(key=key, what="list"))
+    assert statuses() == [200, 200]
+    manage(environment, "shell", "-c", CHANGE.format(key=key, what="revoke"))
+    assert statuses() == [401, 401]
