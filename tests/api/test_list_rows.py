@@ -17,11 +17,13 @@ from apps.assets.api.serializers import MailboxOut, MySqlDatabaseOut
 from apps.assets.models import Asset
 from apps.core.api import AuditEventOut
 from apps.core.models import AuditEvent
+from apps.core.principal import Principal
 from apps.ipwhitelist.api import WhitelistEntryOut
 from apps.ipwhitelist.models import IpWhitelistEntry
 from apps.provisioning.api import JobOut
 from apps.provisioning.models import ProvisioningJob
-from apps.servicepacks.models import AssetType
+from apps.servicepacks.api import ServicePackOut
+from apps.servicepacks.models import AssetType, ServicePack
 from tests.api.conftest import add_asset_rows
 
 
@@ -67,6 +69,14 @@ CASES = {
     "/v2/ipwhitelist": (
         WhitelistEntryOut,
         lambda r: IpWhitelistEntry.objects.filter(reseller=r).order_by("created_at", "id"),
+    ),
+    "/v2/servicepacks": (
+        ServicePackOut,
+        lambda r: (
+            ServicePack.objects.filter(pk__in=ServicePack.objects.for_principal(Principal.system(r)))
+            .prefetch_related("items")
+            .order_by("id")
+        ),
     ),
 }
 
