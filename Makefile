@@ -33,9 +33,11 @@ run: setup serve
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
-# The API ladder (bench/README.md): PostgreSQL paneel_bench, Redis, gunicorn; seeds on the first run.
+# The API ladder, then 202 -> finished of 500 jobs (bench/README.md): PostgreSQL paneel_bench, Redis, gunicorn;
+# seeds on the first run.
 bench: $(VENV)/.installed
 	$(PY) bench/api_ladder.py
+	$(PY) bench/jobs.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
