@@ -111,9 +111,7 @@ _SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def redis_script(redis_cache: RedisCache, source: str):
     """The Lua `source` on `redis_cache`'s server, run by its SHA (EVALSHA) and loaded again if the server lost it."""
-    scripts = _SCRIPTS.get(redis_cache._cache)
-    if scripts is None:
-        scripts = _SCRIPTS[redis_cache._cache] = {}
+    scripts = _SCRIPTS.setdefault(redis_cache._cache, {})
     script = scripts.get(source)
     if script is None:
         script = scripts[source] = redis_cache._cache.get_client(write=True).register_script(source)

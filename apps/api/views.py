@@ -109,7 +109,7 @@ class ApiView(GenericAPIView):
         if not isinstance(request.auth, Principal):
             raise NotAuthenticated("Send an `Authorization: hmac ...` or `Authorization: Bearer ...` header.")
         try:
-            request.rate_usage = self.count_request(request)
+            request.rate_usage = self.count_on_current_rows(request)
         except FAILED_AUTHENTICATION as exc:  # a replayed nonce, or a key refused once read again
             self.count_failed_authentication(request, exc)
             raise
@@ -130,7 +130,7 @@ class ApiView(GenericAPIView):
             self.start_idempotent(request)
 
     @staticmethod
-    def count_request(request) -> Usage:
+    def count_on_current_rows(request) -> Usage:
         """Count the request. When the key rows it was authenticated by were kept by this process and have changed
         since (apps.api.keyrows), nothing was counted: authenticate it again from the database, and count that."""
         try:
